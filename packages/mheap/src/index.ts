@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Go's heap: arenas, page allocator, mcentral, scavenger.
+ */
+export const packageName = "@gomalloc/mheap";

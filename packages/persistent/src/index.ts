@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Go's off-heap metadata allocators: linearAlloc, persistentalloc, fixalloc.
+ */
+export const packageName = "@gomalloc/persistent";

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Go's heap sampling, MemStats and pprof heap profiles.
+ */
+export const packageName = "@gomalloc/profiling";

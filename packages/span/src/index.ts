@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Go's mspan and span bitmaps: allocBits, allocCache, nextFreeFast, sweep.
+ */
+export const packageName = "@gomalloc/span";
