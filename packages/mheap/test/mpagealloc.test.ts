@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { checkPageAlloc } from "../src/invariants.js";
+import { PageCache, pageCacheBytes } from "../src/mpagecache.js";
+import { halves, loadVectors, newPageAlloc, optsFor, type Scenario, sysFor, TARGETS, u32ToWords } from "./helpers.js";
+
+function replay(target: string, sc: Scenario): void {
+  const v = loadVectors(target);
+  const G = v.Geometry;
+  const sys = sysFor(G);
+  const p = newPageAlloc(sys, optsFor(G), sc.Chunks, sc.NoScav ? undefined : sc.Scav);
+  const add = G.ArenaBaseOffsetAdd;
+  checkPageAlloc(p);
+  const crec = sys.sysAlloc(sys.physPageSize, undefined);
+  const cache = new PageCache(sys.viewOf(crec), crec, 2 ** G.PageShift);
+  const where = (k: number, op: unknown) => `${sc.Name} op #${k} ${JSON.stringify(op)}`;
+  sc.Ops.forEach((op, k) => {
+    const search = op[op.length - 1] as number;
+    switch (op[0]) {
+      case "a": {
+        const got = p.alloc(op[1] as number);
+        expect([got, p.scav], where(k, op)).toEqual([op[2], op[3]]);
+        break;
+      }
+      case "f":
+        p.free(op[1] as number, op[2] as number);
+        break;
+      case "c": {
+        p.allocToCache(cache);
+        const [cl, ch] = halves(op[2] as string);
+        const [sl, sh] = halves(op[3] as string);
+        expect([cache.base, cache.cacheLo, cache.cacheHi, cache.scavLo, cache.scavHi], where(k, op)).toEqual([
+          op[1],
+          cl,
+          ch,
+          sl,
+          sh,
+        ]);
+        break;
+      }
+      case "ca": {
+        const got = cache.alloc(op[1] as number);
+        const [cl, ch] = halves(op[4] as string);
+        const [sl, sh] = halves(op[5] as string);
+        expect([got, cache.scav, cache.cacheLo, cache.cacheHi, cache.scavLo, cache.scavHi], where(k, op)).toEqual([
+          op[2],
+          op[3],
+          cl,
+          ch,
+          sl,
+          sh,
+        ]);
+        break;
+      }
+      case "fl":
+        cache.flush(p);
+        break;
+      case "s": {
+        const got = p.scavenge(op[1] as number, true);
+        expect(got, where(k, op)).toBe(op[2]);
+        break;
+      }
+      default:
+        throw new Error(`unknown op ${op[0]}`);
+    }
+    expect(p.searchAddr - add, `searchAddr after ${where(k, op)}`).toBe(search);
+    checkPageAlloc(p);
+  });
+  // Final state: bitmaps, summaries, in-use ranges.
+  for (const [key, st] of Object.entries(sc.Final)) {
+    const off = p.chunkOf(Number(key));
+    expect(u32ToWords(p.cu32, off, p.pb.n32), `${sc.Name} chunk ${key} alloc`).toEqual(st.Alloc);
+    expect(u32ToWords(p.cu32, off + p.pb.scavOff, p.pb.n32), `${sc.Name} chunk ${key} scav`).toEqual(st.Scav);
+  }
+  sc.Sums.forEach(([l, i], k) => {
+    const [lo, hi] = halves(sc.SumHex[k]!);
+    expect([p.summaryLo(l, i), p.summaryHi(l, i)], `${sc.Name} summary[${l}][${i}]`).toEqual([lo, hi]);
+  });
+  const inUse: Array<[number, number]> = [];
+  for (let r = 0; r < p.inUse.len; r++) inUse.push([p.inUse.base(r) - add, p.inUse.limit(r) - add]);
+  expect(inUse).toEqual(sc.InUse);
+}
+
+for (const target of TARGETS) {
+  describe(`Go vectors ${target}: TestPageAllocAlloc, TestPageAllocFree, TestPageAllocAllocToCache, TestPageAllocScavenge and random scenarios`, () => {
+    const v = loadVectors(target);
+    for (const sc of v.PageAlloc) {
+      it(sc.Name, () => replay(target, sc));
+    }
+  });
+}
+
+void pageCacheBytes;
