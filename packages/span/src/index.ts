@@ -1,6 +1,9 @@
 /**
  * @packageDocumentation
- * Go's mspan and span bitmaps: allocBits, allocCache, nextFreeFast, sweep.
+ * Go's mspan and span bitmaps: the mspan record in managed memory, allocBits,
+ * allocCache, nextFreeFast/nextFreeIndex, objIndex by divMagic, explicit free
+ * as Go's sweep, span lists, and the u32-pair bit helpers everything above
+ * uses.
  */
 export {
   leadingZeros32,
@@ -25,3 +28,47 @@ export {
   RuntimeThrow,
   SpanArgumentError,
 } from "./errors.js";
+export { checkSpan, checkSpanList } from "./invariants.js";
+export {
+  countAlloc,
+  divideByElemSize,
+  isFree,
+  nextFree,
+  nextFreeFast,
+  nextFreeIndex,
+  objIndex,
+  refillAllocCache,
+} from "./mbitmap.js";
+export type { MemView } from "./memview.js";
+export { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "./mgcsweep.js";
+export {
+  F_allocBits,
+  F_allocCacheHi,
+  F_allocCacheLo,
+  F_allocCount,
+  F_divMul,
+  F_elemsize,
+  F_freed,
+  F_freedCount,
+  F_freeindex,
+  F_gcmarkBits,
+  F_limit,
+  F_list,
+  F_manualFreeList,
+  F_needzero,
+  F_nelems,
+  F_next,
+  F_npages,
+  F_prev,
+  F_spanclass,
+  F_startAddr,
+  F_state,
+  F_sweepgen,
+  MSpanTable,
+  mSpanDead,
+  mSpanInUse,
+  mSpanManual,
+  mspanBytes,
+  type SpanMemory,
+} from "./mspan.js";
+export { MSpanList, mSpanListBytes } from "./mspanlist.js";

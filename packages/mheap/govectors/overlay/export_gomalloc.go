@@ -90,9 +90,9 @@ func (g *GomallocSpan) State() (uint16, uint64, uint16) {
 	return g.s.freeindex, g.s.allocCache, g.s.allocCount
 }
 
-// Nelems returns nelems, elemsize and divMul.
-func (g *GomallocSpan) Nelems() (uint16, uintptr, uint32) {
-	return g.s.nelems, g.s.elemsize, g.s.divMul
+// Nelems returns nelems, elemsize, divMul and npages.
+func (g *GomallocSpan) Nelems() (uint16, uintptr, uint32, uintptr) {
+	return g.s.nelems, g.s.elemsize, g.s.divMul, g.s.npages
 }
 
 // AllocBits returns a copy of the alloc bitmap.

@@ -94,6 +94,7 @@ type spanRound struct {
 type spanVec struct {
 	Class    int
 	Base     uint64
+	Npages   uint64
 	Nelems   uint16
 	Elemsize uint64
 	DivMul   uint32
@@ -561,8 +562,8 @@ func spanVectors(r *rand.Rand) []spanVec {
 	base := uintptr(spanBase)
 	for class := 1; class < GomallocNumSizeClasses(); class++ {
 		g := GomallocNewSpan(class, base)
-		nelems, elemsize, divMul := g.Nelems()
-		v := spanVec{Class: class, Base: uint64(base), Nelems: nelems, Elemsize: uint64(elemsize), DivMul: divMul}
+		nelems, elemsize, divMul, npages := g.Nelems()
+		v := spanVec{Class: class, Base: uint64(base), Npages: uint64(npages), Nelems: nelems, Elemsize: uint64(elemsize), DivMul: divMul}
 		span := uintptr(nelems) * elemsize
 		for _, off := range []uintptr{0, 1, elemsize - 1, elemsize, elemsize + 1, span - 1, span} {
 			v.ObjIndex = append(v.ObjIndex, [2]uint64{uint64(off), uint64(g.ObjIndex(base + off))})
