@@ -112,7 +112,7 @@ export class TestSys implements SysMemory {
     return base;
   }
 
-  sysMap(v: number, n: number): boolean {
+  sysMap(v: number, n: number, _stat?: unknown): boolean {
     if (this.fail()) return false;
     this.setState(v, n, [RESERVED], PREPARED);
     const r = this.region(v);
@@ -125,7 +125,7 @@ export class TestSys implements SysMemory {
     return this.setState(v, n, [PREPARED, READY], READY);
   }
 
-  sysAlloc(n: number): number {
+  sysAlloc(n: number, _stat?: unknown): number {
     n = Math.ceil(n / this.physPageSize) * this.physPageSize;
     if (this.fail()) return 0;
     const save = this.failIn;
@@ -140,7 +140,7 @@ export class TestSys implements SysMemory {
     return v;
   }
 
-  sysFree(v: number, n: number): void {
+  sysFree(v: number, n: number, _stat?: unknown): void {
     n = Math.ceil(n / this.physPageSize) * this.physPageSize;
     this.setState(v, n, [RESERVED, PREPARED, READY], NONE);
   }
