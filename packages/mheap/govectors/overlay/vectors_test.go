@@ -105,8 +105,8 @@ type spanVec struct {
 type vectors struct {
 	Geometry     geometry
 	PallocBits   []bitsVec
-	FindBitRange [][3]uint64
-	FillAligned  [][3]uint64
+	FindBitRange [][3]any // x (hex), n, result
+	FillAligned  [][3]any // x (hex), m, result (hex)
 	ScavCand     []scavVec
 	PageAlloc    []scenario
 	Spans        []spanVec `json:",omitempty"`
@@ -179,13 +179,13 @@ func pallocBitsVectors(r *rand.Rand) []bitsVec {
 	return out
 }
 
-func findBitRangeVectors(r *rand.Rand) [][3]uint64 {
-	var out [][3]uint64
+func findBitRangeVectors(r *rand.Rand) [][3]any {
+	var out [][3]any
 	xs := []uint64{0, ^uint64(0), 0x8000000000000000, 0xc000010001010000, 0xc000010001030000,
 		0xe000030001030000, 0xe000030001070000, 0xffff03ff01070000, 0xffff03ff0107ffff, 0x0fff03ff01079fff}
 	for _, x := range xs {
 		for n := uint(1); n <= 64; n++ {
-			out = append(out, [3]uint64{x, uint64(n), uint64(FindBitRange64(x, n))})
+			out = append(out, [3]any{jsonU64(x), n, FindBitRange64(x, n)})
 		}
 	}
 	for i := 0; i < 60; i++ {
@@ -197,14 +197,14 @@ func findBitRangeVectors(r *rand.Rand) [][3]uint64 {
 			x |= r.Uint64() | r.Uint64()
 		}
 		for _, n := range []uint{1, 2, 3, 4, 5, 7, 8, 12, 16, 24, 31, 32, 33, 48, 63, 64} {
-			out = append(out, [3]uint64{x, uint64(n), uint64(FindBitRange64(x, n))})
+			out = append(out, [3]any{jsonU64(x), n, FindBitRange64(x, n)})
 		}
 	}
 	return out
 }
 
-func fillAlignedVectors(r *rand.Rand) [][3]uint64 {
-	var out [][3]uint64
+func fillAlignedVectors(r *rand.Rand) [][3]any {
+	var out [][3]any
 	for m := uint(1); m <= 64; m *= 2 {
 		xs := []uint64{0, 0x00000000ffffffff, 0xffffffff00000000, 0x8000000000000001, 0xf00000010050000f, ^uint64(0), 1 << (m - 1)}
 		for i := 0; i < 40; i++ {
@@ -215,7 +215,7 @@ func fillAlignedVectors(r *rand.Rand) [][3]uint64 {
 			xs = append(xs, x)
 		}
 		for _, x := range xs {
-			out = append(out, [3]uint64{x, uint64(m), FillAligned(x, m)})
+			out = append(out, [3]any{jsonU64(x), m, jsonU64(FillAligned(x, m))})
 		}
 	}
 	return out
