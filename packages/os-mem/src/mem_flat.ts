@@ -16,7 +16,7 @@
 import { AttachError, BadAddressError, BadOptionError, RuntimeThrow } from "./errors.js";
 import { Mutex } from "./lock.js";
 import { SysMemoryBase } from "./mem.js";
-import { ACCT_WORDS, alignUp, isPowerOfTwo, STATE_MASK, zeroIfDirty } from "./memaccess.js";
+import { ACCT_WORDS, alignUp, firstNonZero, isPowerOfTwo, STATE_MASK, zeroIfDirty } from "./memaccess.js";
 import { MemView } from "./memview.js";
 import { PageState } from "./types.js";
 
@@ -304,9 +304,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
         throw new RuntimeThrow(`FLAT2: mapped page ${a} lies beyond the buffer (${len} bytes)`);
       }
       if (contents && s !== PageState.Ready && a < len) {
-        for (let k = a; k < Math.min(a + pps, len); k++) {
-          if (u8[k] !== 0) throw new RuntimeThrow(`FLAT3: byte ${k} of a non-Ready page is not 0`);
-        }
+        const k = firstNonZero(u8, a, pps);
+        if (k >= 0) throw new RuntimeThrow(`FLAT3: byte ${k} of a non-Ready page is not 0`);
       }
     }
   }

@@ -18,7 +18,7 @@ import {
   RuntimeThrow,
 } from "./errors.js";
 import { SysMemoryBase } from "./mem.js";
-import { ACCT_WORDS, alignDown, alignUp, isPowerOfTwo, STATE_MASK, zeroIfDirty } from "./memaccess.js";
+import { ACCT_WORDS, alignDown, alignUp, firstNonZero, isPowerOfTwo, STATE_MASK, zeroIfDirty } from "./memaccess.js";
 import { MemView } from "./memview.js";
 import { PageState, type SysCaps } from "./types.js";
 
@@ -342,11 +342,8 @@ export class SimSysMemory extends SysMemoryBase {
       if (contents && b.u8 !== null) {
         for (let j = 0; j < r.states.length; j++) {
           if ((r.states[j]! & STATE_MASK) === PageState.Ready) continue;
-          const off = r.base - b.base + j * pps;
-          for (let k = off; k < off + pps; k++) {
-            if (b.u8[k] !== 0)
-              throw new RuntimeThrow(`SIM4: byte ${r.base + (k - off) + j * pps} of a non-Ready page is not 0`);
-          }
+          const k = firstNonZero(b.u8, r.base - b.base + j * pps, pps);
+          if (k >= 0) throw new RuntimeThrow(`SIM4: byte ${b.base + k} of a non-Ready page is not 0`);
         }
       }
     }

@@ -60,20 +60,28 @@ export function isPowerOfTwo(x: number): boolean {
 }
 
 /**
+ * Index of the first non-zero byte of `u8[off, off+len)` (clipped to the array),
+ * or -1. `off` and `len` must be multiples of 4; reads whole words.
+ */
+export function firstNonZero(u8: Uint8Array, off: number, len: number): number {
+  const end = Math.min(off + len, u8.length);
+  if (end <= off) return -1;
+  const u32 = new Uint32Array(u8.buffer, u8.byteOffset + off, (end - off) >>> 2);
+  for (let i = 0; i < u32.length; i++) {
+    if (u32[i] !== 0) {
+      for (let k = off + 4 * i; ; k++) if (u8[k] !== 0) return k;
+    }
+  }
+  return -1;
+}
+
+/**
  * Zeroes `u8[off, off+len)` if any byte there is non-zero. Reading first keeps
  * never-written pages of a lazily committed buffer from being committed by the
  * write. `off` and `len` must be multiples of 4.
  */
 export function zeroIfDirty(u8: Uint8Array, off: number, len: number): void {
-  const end = Math.min(off + len, u8.length);
-  if (end <= off) return;
-  const u32 = new Uint32Array(u8.buffer, u8.byteOffset + off, (end - off) >>> 2);
-  for (let i = 0; i < u32.length; i++) {
-    if (u32[i] !== 0) {
-      u8.fill(0, off, end);
-      return;
-    }
-  }
+  if (firstNonZero(u8, off, len) >= 0) u8.fill(0, off, Math.min(off + len, u8.length));
 }
 
 const scratch = new DataView(new ArrayBuffer(8));
