@@ -6,7 +6,7 @@
  * allocator's state unchanged. A broken invariant throws `RuntimeThrow` (from
  * `@gomalloc/span`) with Go's throw text. See docs/design.md, "Errors".
  */
-import { hex } from "@gomalloc/span";
+import { hex } from "@gomalloc/os-mem";
 
 /** A page range the allocator cannot take: misaligned, empty, outside the address space, or overlapping. */
 export class PageRangeError extends Error {

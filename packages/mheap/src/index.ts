@@ -44,4 +44,3 @@ export {
   pallocSumStart,
   writePallocSum,
 } from "./pallocsum.js";
-export type { SysMemory, SysStat } from "./sys.js";

@@ -6,7 +6,7 @@
  * `RuntimeThrow("invariant <ID> broken: …")` on the first violation. See
  * docs/design.md, "Managed memory".
  */
-import { hex, RuntimeThrow } from "@gomalloc/span";
+import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import type { PageAlloc } from "./mpagealloc.js";
 import { pageBitsGet } from "./mpallocbits.js";
 import type { AddrRanges } from "./mranges.js";

@@ -7,9 +7,10 @@
  * docs/design.md, "Managed memory".
  */
 
-import { leadingZeros64, RuntimeThrow, shl64Hi, shl64Lo } from "@gomalloc/span";
+import type { MemView } from "@gomalloc/os-mem";
+import { RuntimeThrow } from "@gomalloc/os-mem";
+import { leadingZeros64, shl64Hi, shl64Lo } from "@gomalloc/span";
 import type { PallocBits } from "./mpallocbits.js";
-import type { MemView } from "./sys.js";
 
 // ---------------------------------------------------------------------------
 // fillAligned

@@ -13,11 +13,11 @@
  * mpagealloc_sys.ts. See docs/design.md, "Managed memory".
  */
 
-import { RuntimeThrow } from "@gomalloc/span";
+import { type MemView, RuntimeThrow, type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { PageCountError, PageDoubleFreeError, PageRangeError } from "./errors.js";
 import { findScavengeCandidate, ScavengeIndex } from "./mgcscavenge.js";
 import { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
-import { growSummaries, H, HEADER_BYTES, initSummaries, type PageAllocSys } from "./mpagealloc_sys.js";
+import { growSummaries, H, HEADER_BYTES, initSummaries } from "./mpagealloc_sys.js";
 import { allocToCache, type PageCache } from "./mpagecache.js";
 import { findFailed, PallocBits, pageBitsPopcntRange, pageBitsSetRange } from "./mpallocbits.js";
 import { AddrRanges } from "./mranges.js";
@@ -30,7 +30,6 @@ import {
   pallocSumStart,
   writePallocSum,
 } from "./pallocsum.js";
-import type { MemView, SysMemory, SysStat } from "./sys.js";
 
 /**
  * Go's `pageAlloc`, as a handle over its state in managed memory.
@@ -89,16 +88,19 @@ export class PageAlloc {
     this.hf = (header - this.hv.base) / 8;
     this.L = this.g.logMaxPackedValue;
     this.release = opts.release;
-    this.sysStat = opts.sysStat;
+    this.sysStat = opts.sysStat ?? SysStat.gcMiscSys;
     this.pb = new PallocBits(this.g.pallocChunkPages);
     this.scav = 0;
     this.findSearchAddr = 0;
     this.cu32 = this.hv.u32;
-    const metaStat = opts.sysStat;
+    const metaStat = this.sysStat;
+    const pa = opts.persistent;
     this.inUse = new AddrRanges(
       this.hv,
       header + H.ranges,
-      (bytes) => sys.sysAlloc(Math.ceil(bytes / sys.physPageSize) * sys.physPageSize, metaStat),
+      pa !== undefined
+        ? (bytes) => pa.alloc(bytes, 8, metaStat)
+        : (bytes) => sys.sysAlloc(Math.ceil(bytes / sys.physPageSize) * sys.physPageSize, metaStat),
       (a) => sys.viewOf(a),
     );
     const chunksBase = this.hv.f64[this.hf + H.scav / 8 + 3]!;
@@ -125,7 +127,7 @@ export class PageAlloc {
    */
   static create(sys: SysMemory, opts: PageAllocOptions): PageAlloc {
     const g = new PageAllocGeometry(opts);
-    const header = initSummaries(sys as PageAllocSys, g, opts.sysStat);
+    const header = initSummaries(sys, g, opts.sysStat ?? SysStat.gcMiscSys);
     return new PageAlloc(sys, opts, header, g);
   }
 

@@ -5,8 +5,10 @@
  * from a profile's numbers instead of from build tags. See docs/design.md,
  * "Managed memory".
  */
+
+import type { SysStat } from "@gomalloc/os-mem";
+import type { PersistentAlloc } from "@gomalloc/persistent";
 import { PageAllocConfigError } from "./errors.js";
-import type { SysStat } from "./sys.js";
 
 /** The numbers a profile gives the page allocator (Go's per-GOARCH constants). */
 export interface PageAllocOptions {
@@ -44,8 +46,16 @@ export interface PageAllocOptions {
    * @defaultValue `summaryLevels >= 5`
    */
   pageAlloc64Bit?: boolean;
-  /** Statistic handle passed to the backend for metadata memory (Go's `sysStat`). */
+  /**
+   * Statistic charged for metadata memory (Go's `sysStat`; mheap passes `gcMiscSys`).
+   * @defaultValue SysStat.gcMiscSys
+   */
   sysStat?: SysStat;
+  /**
+   * Where the in-use range arrays come from, as in Go (persistentalloc).
+   * @defaultValue whole physical pages from sysAlloc
+   */
+  persistent?: PersistentAlloc;
   /**
    * Called by `scavenge` with each range it returns to the system (Go calls
    * `sysUnused` there). Omit to only mark pages scavenged.

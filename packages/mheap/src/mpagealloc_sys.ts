@@ -10,15 +10,12 @@
  * "Managed memory".
  */
 
-import { RuntimeThrow } from "@gomalloc/span";
+import type { MemView, SysMemory, SysStat } from "@gomalloc/os-mem";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { PageAllocOutOfMemoryError } from "./errors.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import type { PageAllocGeometry } from "./mpagealloc_geometry.js";
 import { AddrRanges, addrRangeBytes } from "./mranges.js";
-import type { MemView, SysMemory, SysStat } from "./sys.js";
-
-/** The backend operations used here. */
-export type PageAllocSys = SysMemory;
 
 /** Byte offsets of the header fields (f64 slots first, then u32 slots). */
 export const H = {
@@ -47,7 +44,7 @@ const alignDown = (n: number, a: number) => Math.floor(n / a) * a;
  * and the scavenge index, and returns the header's address. Throws
  * PageAllocOutOfMemoryError, releasing what it took, if the backend refuses.
  */
-export function initSummaries(sys: PageAllocSys, g: PageAllocGeometry, stat: SysStat): number {
+export function initSummaries(sys: SysMemory, g: PageAllocGeometry, stat: SysStat): number {
   const phys = sys.physPageSize;
   const l1Bytes = 2 ** g.pallocChunksL1Bits * 8;
   const hsize = alignUp(HEADER_BYTES + l1Bytes + INITIAL_RANGES * addrRangeBytes, phys);

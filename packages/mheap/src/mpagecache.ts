@@ -6,11 +6,13 @@
  * pairs), so it can sit inside a P's record and be seen by other workers.
  * See docs/design.md, "Managed memory".
  */
-import { lowMask64Hi, lowMask64Lo, onesCount64, RuntimeThrow, shl64Hi, shl64Lo, trailingZeros64 } from "@gomalloc/span";
+
+import type { MemView } from "@gomalloc/os-mem";
+import { RuntimeThrow } from "@gomalloc/os-mem";
+import { lowMask64Hi, lowMask64Lo, onesCount64, shl64Hi, shl64Lo, trailingZeros64 } from "@gomalloc/span";
 import { PageCountError } from "./errors.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import { findBitRange64, findFailed, pageBitsSetRange } from "./mpallocbits.js";
-import type { MemView } from "./sys.js";
 
 /** Go's `pageCachePages`: pages covered by one page cache. */
 export const pageCachePages = 64;

@@ -9,8 +9,8 @@
  * offset addresses). See docs/design.md, "Managed memory".
  */
 
-import { RuntimeThrow } from "@gomalloc/span";
-import type { MemView } from "./sys.js";
+import type { MemView } from "@gomalloc/os-mem";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 
 /** Bytes of an addrRanges record: array f64, totalBytes f64, len u32, cap u32. */
 export const addrRangesRecordBytes = 24;

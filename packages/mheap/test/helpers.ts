@@ -2,9 +2,10 @@
 // NewPageAlloc, bit-range builders and 64-bit hex conversions.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { PageAlloc, type PageAllocOptions } from "../src/index.js";
 import { pageBitsClearRange, pageBitsSetRange } from "../src/mpallocbits.js";
-import { TestSys } from "./testsys.js";
+import { backendsFor } from "./backends.js";
 
 export interface GoGeometry {
   GOOS: string;
@@ -83,10 +84,16 @@ export function optsFor(g: GoGeometry): PageAllocOptions {
   };
 }
 
-/** A test SysMemory shaped like the target: sparse for 64-bit, flat for 32-bit. */
-export function sysFor(g: GoGeometry): TestSys {
-  if (g.HeapAddrBits > 32) return new TestSys({ physPageSize: g.PhysPageSize });
-  return new TestSys({ physPageSize: g.PhysPageSize, flatBytes: 64 * 1024 * 1024 });
+/** The primary backend for a Go target's geometry (see backends.ts). */
+export function sysFor(g: GoGeometry): SysMemory {
+  return backendsFor[`${g.GOOS}-${g.GOARCH}`]![0]!.make();
+}
+
+/** A Ready, zeroed block of one physical page for test records. */
+export function recordSpace(sys: SysMemory): number {
+  const p = sys.sysAlloc(sys.physPageSize, SysStat.other_sys);
+  if (p === 0) throw new Error("recordSpace: sysAlloc failed");
+  return p;
 }
 
 /** [lo, hi] u32 halves of a 16-digit hex uint64 (or a JSON number below 2^53). */
@@ -127,7 +134,7 @@ export function makeBits(pages: number, ranges: Array<[number, number]>): Uint32
  * clears the scavenged bits grow set, applies `scav` then `chunks` (alloc)
  * ranges, and keeps the scavenge index and summaries in step.
  */
-export function newPageAlloc(sys: TestSys, opts: PageAllocOptions, chunks: Ranges, scav?: Ranges): PageAlloc {
+export function newPageAlloc(sys: SysMemory, opts: PageAllocOptions, chunks: Ranges, scav?: Ranges): PageAlloc {
   const p = PageAlloc.create(sys, opts);
   const g = p.g;
   const P = g.pallocChunkPages;

@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest";
-import { RuntimeThrow } from "@gomalloc/span";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
 import { fillAlignedHi, fillAlignedLo, findScavengeCandidate } from "../src/mgcscavenge.js";
 import { PallocBits, pageBitsSetRange } from "../src/mpallocbits.js";

@@ -1,16 +1,26 @@
+import type { SysMemory } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
 import { checkPageAlloc } from "../src/invariants.js";
-import { PageCache, pageCacheBytes } from "../src/mpagecache.js";
-import { halves, loadVectors, newPageAlloc, optsFor, type Scenario, sysFor, TARGETS, u32ToWords } from "./helpers.js";
+import { PageCache } from "../src/mpagecache.js";
+import { backendsFor } from "./backends.js";
+import {
+  halves,
+  loadVectors,
+  newPageAlloc,
+  optsFor,
+  recordSpace,
+  type Scenario,
+  TARGETS,
+  u32ToWords,
+} from "./helpers.js";
 
-function replay(target: string, sc: Scenario): void {
+function replay(target: string, sys: SysMemory, sc: Scenario): void {
   const v = loadVectors(target);
   const G = v.Geometry;
-  const sys = sysFor(G);
   const p = newPageAlloc(sys, optsFor(G), sc.Chunks, sc.NoScav ? undefined : sc.Scav);
   const add = G.ArenaBaseOffsetAdd;
   checkPageAlloc(p);
-  const crec = sys.sysAlloc(sys.physPageSize, undefined);
+  const crec = recordSpace(sys);
   const cache = new PageCache(sys.viewOf(crec), crec, 2 ** G.PageShift);
   const where = (k: number, op: unknown) => `${sc.Name} op #${k} ${JSON.stringify(op)}`;
   sc.Ops.forEach((op, k) => {
@@ -83,10 +93,16 @@ function replay(target: string, sc: Scenario): void {
 for (const target of TARGETS) {
   describe(`Go vectors ${target}: TestPageAllocAlloc, TestPageAllocFree, TestPageAllocAllocToCache, TestPageAllocScavenge and random scenarios`, () => {
     const v = loadVectors(target);
+    const [primary, ...others] = backendsFor[target]!;
     for (const sc of v.PageAlloc) {
-      it(sc.Name, () => replay(target, sc));
+      it(`${sc.Name} on ${primary!.name} memory`, () => replay(target, primary!.make(), sc));
+    }
+    // The other backends replay Go's table scenarios and a few random ones.
+    const some = v.PageAlloc.filter((sc) => !sc.Name.startsWith("Random/") || Number(sc.Name.slice(7)) < 5);
+    for (const b of others) {
+      it(`${some.length} scenarios on ${b.name} memory`, () => {
+        for (const sc of some) replay(target, b.make(), sc);
+      });
     }
   });
 }
-
-void pageCacheBytes;

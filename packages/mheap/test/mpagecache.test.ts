@@ -1,19 +1,21 @@
 import { fc, test } from "@fast-check/vitest";
+import { ArrayBufferSysMemory } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
 import { PageCountError } from "../src/errors.js";
 import { checkPageAlloc } from "../src/invariants.js";
 import { PageCache, pageCacheBytes } from "../src/mpagecache.js";
-import { loadVectors, newPageAlloc, optsFor, type Ranges, sysFor, u32ToWords } from "./helpers.js";
-import { TestSys } from "./testsys.js";
+import { backendsFor } from "./backends.js";
+import { loadVectors, newPageAlloc, optsFor, type Ranges, recordSpace, u32ToWords } from "./helpers.js";
 
-const G = loadVectors("linux-amd64").Geometry;
+// linux/386 geometry (512-page chunks) keeps these fast; amd64 runs them through the vectors.
+const G = loadVectors("linux-386").Geometry;
 const PS = 8192;
 const base = G.BaseChunkIdx * 512 * PS - G.ArenaBaseOffsetAdd;
 const split = (x: bigint): [number, number] => [Number(x & 0xffffffffn), Number(x >> 32n)];
 
 function newCache(b: number, cache: bigint, scav: bigint): PageCache {
-  const sys = new TestSys({ physPageSize: 4096, flatBytes: 1 << 16 });
-  const rec = sys.sysAlloc(4096);
+  const sys = ArrayBufferSysMemory.create(new ArrayBuffer(1 << 20));
+  const rec = recordSpace(sys);
   const c = new PageCache(sys.viewOf(rec), rec, PS);
   c.set(b, ...split(cache), ...split(scav));
   return c;
@@ -171,9 +173,9 @@ describe("TestPageCacheFlush", () => {
   const opts = optsFor(G);
   const B = String(G.BaseChunkIdx);
   const run = (at: number, cache: bigint, scav: bigint) => {
-    const sys = sysFor(G);
+    const sys = backendsFor["linux-386"]![1]!.make();
     const p = newPageAlloc(sys, opts, { [B]: [[at, 64]] }, { [B]: [] });
-    const rec = sys.sysAlloc(4096);
+    const rec = recordSpace(sys);
     const c = new PageCache(sys.viewOf(rec), rec, PS);
     c.set(base + at * PS, ...split(cache), ...split(scav));
     c.flush(p);
@@ -181,7 +183,7 @@ describe("TestPageCacheFlush", () => {
     checkPageAlloc(p);
     const wantAlloc: Ranges = { [B]: bitsToRanges(~cache & ((1n << 64n) - 1n), at) };
     const wantScav: Ranges = { [B]: bitsToRanges(scav, at) };
-    const want = newPageAlloc(sysFor(G), opts, wantAlloc, wantScav);
+    const want = newPageAlloc(backendsFor["linux-386"]![1]!.make(), opts, wantAlloc, wantScav);
     const a = p.chunkOf(G.BaseChunkIdx);
     const got = [u32ToWords(p.cu32, a, 16), u32ToWords(p.cu32, a + 16, 16)];
     const w = want.chunkOf(G.BaseChunkIdx);

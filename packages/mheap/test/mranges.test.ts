@@ -1,16 +1,16 @@
 import { fc, test } from "@fast-check/vitest";
-import { RuntimeThrow } from "@gomalloc/span";
+import { ArrayBufferSysMemory, RuntimeThrow, type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
 import { checkAddrRanges } from "../src/invariants.js";
 import { AddrRanges, addrRangeBytes } from "../src/mranges.js";
-import { TestSys } from "./testsys.js";
 
-function newRanges(sys = new TestSys({ physPageSize: 4096, flatBytes: 1 << 22 }), cap = 16): AddrRanges {
-  const rec = sys.sysAlloc(4096);
+const newSys = (bytes = 4 << 20) => ArrayBufferSysMemory.create(new ArrayBuffer(bytes), { physPageSize: 4096 });
+function newRanges(sys: SysMemory = newSys(), cap = 16): AddrRanges {
+  const rec = sys.sysAlloc(4096, SysStat.other_sys);
   const a = new AddrRanges(
     sys.viewOf(rec),
     rec,
-    (n) => sys.sysAlloc(n),
+    (n) => sys.sysAlloc(n, SysStat.other_sys),
     (x) => sys.viewOf(x),
   );
   a.init(0, cap);
@@ -141,10 +141,10 @@ describe("addrRanges against a sorted-array model", () => {
     for (let i = 0; i < a.len; i++) expect(a.limit(i)).toBeLessThanOrEqual(cut);
   });
   it("reserve fails cleanly when the metadata allocator is out of memory", () => {
-    const sys = new TestSys({ physPageSize: 4096, flatBytes: 1 << 16 });
+    const sys = newSys();
     const a = newRanges(sys, 1);
     a.add(100, 200);
-    sys.failIn = 1;
+    sys.faults.refuseNextReserve();
     expect(a.reserve(5)).toBe(false);
     expect(ranges(a)).toEqual([[100, 200]]);
     expect(a.cap).toBe(1);

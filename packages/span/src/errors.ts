@@ -2,18 +2,9 @@
  * Typed errors of the span layer. API misuse (freeing a pointer the span does
  * not own, twice, or not at an object's start) throws one of the tagged
  * classes below and leaves the span unchanged; a broken internal invariant
- * throws {@link RuntimeThrow} with Go's throw text. See docs/design.md, "Errors".
+ * throws os-mem's `RuntimeThrow` with Go's throw text. See docs/design.md, "Errors".
  */
-
-/** A broken runtime invariant, carrying the text Go's runtime would `throw`. */
-export class RuntimeThrow extends Error {
-  readonly _tag = "RuntimeThrow" as const;
-  /** @param text - Go's throw message, e.g. "sweep increased allocation count". */
-  constructor(text: string) {
-    super(`runtime: ${text}`);
-    this.name = "RuntimeThrow";
-  }
-}
+import { hex } from "@gomalloc/os-mem";
 
 /** `free` of an object that is not allocated (already freed, or never handed out). */
 export class DoubleFreeError extends Error {
@@ -74,7 +65,11 @@ export class SpanArgumentError extends Error {
   }
 }
 
-/** Formats an address as Go prints it (0x…). */
-export function hex(addr: number): string {
-  return `0x${addr.toString(16)}`;
+/** The backend refused the address space or memory for the span table. */
+export class SpanAllocError extends Error {
+  readonly _tag = "SpanAllocError" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "SpanAllocError";
+  }
 }

@@ -23,9 +23,8 @@ export {
 export {
   DoubleFreeError,
   ForeignPointerError,
-  hex,
   InteriorPointerError,
-  RuntimeThrow,
+  SpanAllocError,
   SpanArgumentError,
 } from "./errors.js";
 export { checkSpan, checkSpanList } from "./invariants.js";
@@ -39,7 +38,6 @@ export {
   objIndex,
   refillAllocCache,
 } from "./mbitmap.js";
-export type { MemView } from "./memview.js";
 export { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "./mgcsweep.js";
 export {
   F_allocBits,
@@ -65,6 +63,7 @@ export {
   F_state,
   F_sweepgen,
   MSpanTable,
+  maxSpanObjects,
   mSpanDead,
   mSpanInUse,
   mSpanManual,
@@ -72,3 +71,4 @@ export {
   type SpanMemory,
 } from "./mspan.js";
 export { MSpanList, mSpanListBytes } from "./mspanlist.js";
+export { SpanAlloc, type SpanAllocOptions } from "./spanalloc.js";

@@ -4,7 +4,7 @@
  * every operation; they throw `RuntimeThrow("invariant <ID> broken: …")` on
  * the first violation. See docs/design.md, "Managed memory".
  */
-import { RuntimeThrow } from "./errors.js";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import {
   F_allocBits,
   F_allocCacheHi,

@@ -6,8 +6,9 @@
  * index the table's typed arrays directly, allocate nothing, and take only
  * numbers. See docs/design.md, "Managed memory" and decision 4.
  */
+
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { mulHi32, onesCount32, trailingZeros64 } from "./bits.js";
-import { RuntimeThrow } from "./errors.js";
 import {
   F_allocBits,
   F_allocCacheHi,

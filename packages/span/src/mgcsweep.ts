@@ -8,8 +8,10 @@
  * sweep (index < freeindex), minus the freed ones — and then does what Go's
  * sweep does with them. See docs/design.md, "Managed memory".
  */
+
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { mulHi32, onesCount32 } from "./bits.js";
-import { DoubleFreeError, ForeignPointerError, InteriorPointerError, RuntimeThrow } from "./errors.js";
+import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import { refillAllocCache } from "./mbitmap.js";
 import {
   F_allocBits,

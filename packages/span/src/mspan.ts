@@ -9,8 +9,9 @@
  * that covers records and bitmaps; the allocation paths in mbitmap.ts and
  * mgcsweep.ts take it as their first argument. See docs/design.md, "Managed memory".
  */
+
+import type { MemView } from "@gomalloc/os-mem";
 import { SpanArgumentError } from "./errors.js";
-import type { MemView } from "./memview.js";
 
 // Record layout: byte offsets. f64 fields first (8-aligned), then u32, then u8.
 /** Address of the first byte of the span (Go's startAddr, `s.base()`). */
@@ -69,6 +70,8 @@ export const mSpanInUse = 1;
 /** Go's mSpanManual: a span managed by its user (stacks and the like). */
 export const mSpanManual = 2;
 
+/** Most objects a span may hold (bitmaps of up to 4 KiB; Go's size classes need at most 1024). */
+export const maxSpanObjects = 32768;
 /** Smallest bitmap: 64 objects. */
 const MIN_BITS_LOG = 3;
 const NO_BITS = 255;
@@ -84,7 +87,7 @@ export interface SpanMemory {
   allocRecord(): number;
   /** Go's `spanalloc.free`. */
   freeRecord(rec: number): void;
-  /** A block of `3 * nbytes` bytes (nbytes a power of two ≥ 8), 8-aligned, or 0 when exhausted. */
+  /** A zeroed block of `3 * nbytes` bytes (nbytes a power of two in [8, 4096]), 8-aligned, or 0 when exhausted. */
   allocBits(nbytes: number): number;
   /** Returns a block from {@link allocBits}. */
   freeBits(block: number, nbytes: number): void;
@@ -304,7 +307,7 @@ export class MSpanTable {
         throw new SpanArgumentError(`initSpan: bad reserve ${reserve}`);
       }
       nelems = Math.floor((nbytes - reserve) / elemsize);
-      if (nelems < 1 || nelems > 0xffff) throw new SpanArgumentError(`initSpan: nelems ${nelems} out of range`);
+      if (nelems < 1 || nelems > maxSpanObjects) throw new SpanArgumentError(`initSpan: nelems ${nelems} out of range`);
     }
     let log = MIN_BITS_LOG;
     while (2 ** log * 8 < nelems) log++;

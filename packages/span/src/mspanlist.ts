@@ -4,8 +4,9 @@
  * 16-byte record in managed memory (inside an mcentral or mheap record). Each
  * span also records which list holds it. See docs/design.md, "Managed memory".
  */
-import { RuntimeThrow } from "./errors.js";
-import type { MemView } from "./memview.js";
+
+import type { MemView } from "@gomalloc/os-mem";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { F_list, F_next, F_prev, type MSpanTable } from "./mspan.js";
 
 /** Bytes of a list head: first f64, last f64. */

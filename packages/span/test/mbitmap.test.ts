@@ -12,8 +12,8 @@ import {
   objIndex,
 } from "../src/mbitmap.js";
 import { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "../src/mgcsweep.js";
-import { F_allocCacheHi, F_allocCacheLo, MSpanTable } from "../src/mspan.js";
-import { TestSpanMemory } from "./spanmem.js";
+import { F_allocCacheHi, F_allocCacheLo, type MSpanTable } from "../src/mspan.js";
+import { backends, newTable } from "./backends.js";
 
 interface SpanVec {
   Class: number;
@@ -48,9 +48,9 @@ export function classSpan(t: MSpanTable, v: SpanVec): number {
 }
 
 describe(`Go ${vectors.Geometry.GoVersion} mspan vectors: nextFreeFast, nextFreeIndex, refillAllocCache, countAlloc, sweep`, () => {
-  for (const v of vectors.Spans) {
-    it(`size class ${v.Class} (${v.Elemsize} B × ${v.Nelems})`, () => {
-      const t = new MSpanTable(new TestSpanMemory(1 << 16));
+  it.each(backends)("every size class on $name memory", (b) => {
+    const t = newTable(b);
+    for (const v of vectors.Spans) {
       const s = classSpan(t, v);
       expect([t.nelems(s), t.elemsize(s), t.divMul(s), t.limit(s)]).toEqual([
         v.Nelems,
@@ -80,14 +80,16 @@ describe(`Go ${vectors.Geometry.GoVersion} mspan vectors: nextFreeFast, nextFree
           checkSpan(t, s);
         });
       });
-    });
-  }
+      t.init(s, 0, 0);
+      t.freeSpan(s);
+    }
+  });
 });
 
 describe("nextFreeFast (the 64-object window rule)", () => {
   it("stops at each 64-object boundary and leaves the refill to nextFreeIndex", () => {
     const v = vectors.Spans[0]!; // 8-byte objects, 1024 per span
-    const t = new MSpanTable(new TestSpanMemory(1 << 16));
+    const t = newTable();
     const s = classSpan(t, v);
     for (let i = 0; i < 63; i++) expect(nextFreeFast(t, s)).toBe(v.Base + i * 8);
     // Object 63 would end the window: the fast path declines, the slow path takes it and refills.
@@ -99,7 +101,7 @@ describe("nextFreeFast (the 64-object window rule)", () => {
   });
   it("isFree and countAlloc follow allocation and sweep", () => {
     const v = vectors.Spans[4]!;
-    const t = new MSpanTable(new TestSpanMemory(1 << 16));
+    const t = newTable();
     const s = classSpan(t, v);
     for (let i = 0; i < 10; i++) nextFree(t, s);
     expect(isFree(t, s, 9)).toBe(false);

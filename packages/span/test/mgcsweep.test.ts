@@ -4,8 +4,8 @@ import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "../s
 import { checkSpan } from "../src/invariants.js";
 import { nextFree } from "../src/mbitmap.js";
 import { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "../src/mgcsweep.js";
-import { F_allocBits, MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
-import { TestSpanMemory } from "./spanmem.js";
+import { F_allocBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
+import { backends, newTable } from "./backends.js";
 
 // A few of Go's size classes: (elemsize, npages).
 const CLASSES: Array<[number, number]> = [
@@ -43,9 +43,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: -100000, max: 400000 }).map((off) => ({ k: "bad" as const, off })) },
 );
 
-function runModel(shared: boolean, cls: [number, number], ops: Op[]): void {
+function runModel(t: MSpanTable, cls: [number, number], ops: Op[]): void {
   const [elemsize, npages] = cls;
-  const t = new MSpanTable(new TestSpanMemory(1 << 16, shared));
   const s = makeSpan(t, elemsize, npages);
   const nelems = Math.floor((npages * 8192) / elemsize);
   const allocated = new Set<number>();
@@ -98,19 +97,20 @@ function runModel(shared: boolean, cls: [number, number], ops: Op[]): void {
     expect(t.freedCount(s)).toBe(freed.size);
     checkSpan(t, s);
   }
+  t.init(s, 0, 0);
+  t.freeSpan(s);
 }
 
 describe("explicit free as Go's sweep (model)", () => {
-  test.prop([fc.constantFrom(...CLASSES), fc.array(opArb, { maxLength: 400 })], { numRuns: 60 })(
-    "alloc/free/sweep against a set model, ArrayBuffer memory",
-    (cls, ops) => runModel(false, cls, ops),
-  );
-  test.prop([fc.constantFrom(...CLASSES), fc.array(opArb, { maxLength: 400 })], { numRuns: 30 })(
-    "alloc/free/sweep against a set model, SharedArrayBuffer memory (Atomics paths)",
-    (cls, ops) => runModel(true, cls, ops),
-  );
+  for (const b of backends) {
+    const t = newTable(b);
+    test.prop([fc.constantFrom(...CLASSES), fc.array(opArb, { maxLength: 300 })], { numRuns: 12 })(
+      `alloc/free/sweep against a set model on ${b.name} memory${t.v.shared ? " (Atomics paths)" : ""}`,
+      (cls, ops) => runModel(t, cls, ops),
+    );
+  }
   it("fills, frees everything, sweeps empty, and refills from object 0", () => {
-    const t = new MSpanTable(new TestSpanMemory(1 << 16));
+    const t = newTable();
     const s = makeSpan(t, 48, 1);
     const ps: number[] = [];
     for (let p = nextFree(t, s); p !== 0; p = nextFree(t, s)) ps.push(p);
@@ -126,7 +126,7 @@ describe("explicit free as Go's sweep (model)", () => {
 
 describe("free misuse is rejected with typed errors", () => {
   it("rejects double free, interior and foreign pointers, and frees into dead spans", () => {
-    const t = new MSpanTable(new TestSpanMemory(1 << 16));
+    const t = newTable();
     const s = makeSpan(t, 112, 1);
     const p = nextFree(t, s);
     free(t, s, p);
@@ -142,7 +142,7 @@ describe("free misuse is rejected with typed errors", () => {
     expect(() => free(t, s, BASE)).toThrow(ForeignPointerError);
   });
   it("a large-object span (size class 0) holds one object", () => {
-    const t = new MSpanTable(new TestSpanMemory(1 << 16));
+    const t = newTable();
     const s = t.allocSpan();
     t.init(s, BASE, 40);
     expect(t.initSpan(s, 1, 0, 0, false, 0)).toBe(true);

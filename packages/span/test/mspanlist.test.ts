@@ -1,17 +1,15 @@
 import { fc, test } from "@fast-check/vitest";
+import { RuntimeThrow } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
-import { RuntimeThrow } from "../src/errors.js";
 import { checkSpanList } from "../src/invariants.js";
-import { MSpanTable } from "../src/mspan.js";
 import { MSpanList } from "../src/mspanlist.js";
-import { TestSpanMemory } from "./spanmem.js";
+import { newTable } from "./backends.js";
 
 function setup(n: number) {
-  const mem = new TestSpanMemory(1 << 16);
-  const t = new MSpanTable(mem);
-  const heads = mem.allocRecord(); // any 16-byte slots in managed memory
-  const a = new MSpanList(t, mem.view, heads);
-  const b = new MSpanList(t, mem.view, heads + 16);
+  const t = newTable();
+  const heads = t.mem.allocRecord(); // any 16-byte slots in managed memory
+  const a = new MSpanList(t, t.v, heads);
+  const b = new MSpanList(t, t.v, heads + 16);
   a.init();
   b.init();
   const spans = Array.from({ length: n }, () => t.allocSpan());
