@@ -16,25 +16,25 @@ const sim64: Backend = { name: "simulated linux/amd64", make: () => new SimSysMe
 const sim32: Backend = { name: "simulated linux/386", make: () => new SimSysMemory({ heapAddrBits: 32 }) };
 const ab4k: Backend = {
   name: "arraybuffer 4 KiB pages",
-  make: () => ArrayBufferSysMemory.create(new ArrayBuffer(16 << 20), { physPageSize: 4096 }),
+  make: () => ArrayBufferSysMemory.create(new ArrayBuffer(2 << 20), { physPageSize: 4096 }),
 };
 const wasmBackends: Backend[] = [
   { name: "simulated js/wasm", make: () => new SimSysMemory({ physPageSize: 65536, heapAddrBits: 32, sbrk: true }) },
-  { name: "sab", make: () => SabSysMemory.create({ maxByteLength: 32 << 20 }) },
+  { name: "sab", make: () => SabSysMemory.create({ maxByteLength: 8 << 20 }) },
   {
     name: "wasm",
-    make: () => WasmSysMemory.create(new WebAssembly.Memory({ initial: 1, maximum: 512 }), { maximumPages: 512 }),
+    make: () => WasmSysMemory.create(new WebAssembly.Memory({ initial: 1, maximum: 128 }), { maximumPages: 128 }),
   },
   {
     name: "wasm shared",
     make: () =>
-      WasmSysMemory.create(new WebAssembly.Memory({ initial: 1, maximum: 512, shared: true }), { maximumPages: 512 }),
+      WasmSysMemory.create(new WebAssembly.Memory({ initial: 1, maximum: 128, shared: true }), { maximumPages: 128 }),
   },
   {
     name: "arraybuffer resizable",
-    make: () => ArrayBufferSysMemory.create(new ArrayBuffer(0, { maxByteLength: 32 << 20 })),
+    make: () => ArrayBufferSysMemory.create(new ArrayBuffer(0, { maxByteLength: 8 << 20 })),
   },
-  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(16 << 20)) },
+  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(4 << 20)) },
 ];
 
 /** Backends for each Go target's vectors; the first is the primary one. */

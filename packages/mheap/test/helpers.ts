@@ -160,3 +160,14 @@ export function newPageAlloc(sys: SysMemory, opts: PageAllocOptions, chunks: Ran
   }
   return p;
 }
+
+/** A string of the allocator state a failed call must leave untouched (bounds, ranges, chunk bitmaps, index words, leaf summaries). */
+export function fingerprint(p: PageAlloc, chunks: number[]): string {
+  const parts: unknown[] = [p.searchAddr, p.start, p.end, p.inUse.len, p.inUse.totalBytes];
+  for (const c of chunks) {
+    const off = p.chunkOf(c);
+    parts.push(Array.from(p.cu32.subarray(off, off + 2 * p.pb.n32)), p.scavIndex.chunkLo(c), p.scavIndex.chunkHi(c));
+    parts.push(p.summaryLo(p.g.summaryLevels - 1, c), p.summaryHi(p.g.summaryLevels - 1, c));
+  }
+  return JSON.stringify(parts);
+}
