@@ -188,6 +188,33 @@ export class PageAlloc {
   get released(): number {
     return this.hv.f64[this.hf + H.released / 8]!;
   }
+  /** Go's `chunkHugePages`: whether chunk bitmaps are backed by huge pages. */
+  get chunkHugePages(): boolean {
+    return this.hv.u32[this.hf * 2 + H.chunkHugePages / 4] !== 0;
+  }
+
+  /**
+   * Go's `enableChunkHugePages`: from now on back the chunk bitmaps with huge
+   * pages, and hint that for the L2 arrays that already exist. Idempotent.
+   * (Go's loop stops one L1 entry short of each range's last; this one covers
+   * the last too.) Caller must hold the mheap lock.
+   */
+  enableChunkHugePages(): void {
+    if (this.chunkHugePages) return;
+    this.hv.u32[this.hf * 2 + H.chunkHugePages / 4] = 1;
+    const g = this.g;
+    const l2Bytes = g.l2Entries * g.chunkDataBytes;
+    let last = -1;
+    for (let r = 0; r < this.inUse.len; r++) {
+      const lo = Math.floor(g.chunkIndex(this.inUse.base(r)) / g.l2Entries);
+      const hi = Math.floor(g.chunkIndex(this.inUse.limit(r) - 1) / g.l2Entries);
+      for (let l1 = Math.max(lo, last + 1); l1 <= hi; l1++) {
+        this.sys.sysHugePage(this.hv.f64[this.hf + HEADER_BYTES / 8 + l1]!, l2Bytes);
+        last = l1;
+      }
+    }
+  }
+
   /** Go's `len(summary[l])`: entries of level l that cover grown memory (block-aligned). */
   summaryLen(l: number): number {
     return this.hv.u32[this.hf * 2 + H.sumLen / 4 + l]!;
@@ -255,12 +282,13 @@ export class PageAlloc {
       throw new PageRangeError(base, size, "want integers and size > 0");
     }
     if (base % g.pageSize !== 0 || size % g.pageSize !== 0) throw new PageRangeError(base, size, "not page-aligned");
-    const ob = base + g.arenaBaseOffset;
+    const ob = base + g.arenaBaseOffsetAdd;
     const lo = Math.floor(ob / g.pallocChunkBytes) * g.pallocChunkBytes;
     const hi = Math.ceil((ob + size) / g.pallocChunkBytes) * g.pallocChunkBytes;
     if (ob < 0 || hi > 2 ** g.heapAddrBits) throw new PageRangeError(base, size, "outside the address space");
     if (lo === 0) throw new PageRangeError(base, size, "holds the first chunk of the address space");
-    if (lo <= g.arenaBaseOffset && g.arenaBaseOffset < hi) throw new PageRangeError(base, size, "holds address 0");
+    if (lo <= g.arenaBaseOffsetAdd && g.arenaBaseOffsetAdd < hi)
+      throw new PageRangeError(base, size, "holds address 0");
     if (this.inUse.overlaps(lo, hi)) throw new PageRangeError(base, size, "overlaps memory grown before");
     growSummaries(this, lo, hi);
     this.update(lo, (hi - lo) / g.pageSize, true, false);
@@ -532,7 +560,7 @@ export class PageAlloc {
     }
     this.scav = this.allocRange(addr, npages);
     if (this.searchAddr < newSearch) this.searchAddr = newSearch;
-    return addr - g.arenaBaseOffset;
+    return addr - g.arenaBaseOffsetAdd;
   }
 
   /**
@@ -545,7 +573,7 @@ export class PageAlloc {
   free(base: number, npages: number): void {
     const g = this.g;
     if (!Number.isInteger(npages) || npages < 1) throw new PageCountError(npages);
-    const ob = base + g.arenaBaseOffset;
+    const ob = base + g.arenaBaseOffsetAdd;
     const bytes = npages * g.pageSize;
     if (!Number.isInteger(base) || ob % g.pageSize !== 0) throw new PageRangeError(base, bytes, "not page-aligned");
     const r = this.inUse.findSucc(ob) - 1;
@@ -668,7 +696,7 @@ export class PageAlloc {
         this.update(addr, npages, true, true);
         let ok = false;
         try {
-          if (this.release !== undefined) this.release(addr - g.arenaBaseOffset, npages * g.pageSize);
+          if (this.release !== undefined) this.release(addr - g.arenaBaseOffsetAdd, npages * g.pageSize);
           ok = true;
         } finally {
           if (addr < this.searchAddr) this.searchAddr = addr;

@@ -10,7 +10,11 @@ import type { SysStat } from "@gomalloc/os-mem";
 import type { PersistentAlloc } from "@gomalloc/persistent";
 import { PageAllocConfigError } from "./errors.js";
 
-/** The numbers a profile gives the page allocator (Go's per-GOARCH constants). */
+/**
+ * The numbers a profile gives the page allocator (Go's per-GOARCH constants).
+ * The field names are those of `@gomalloc/arch` profiles, so a profile can be
+ * passed as it is.
+ */
 export interface PageAllocOptions {
   /** log2 of the runtime page size (Go's `pageShift`, 13 everywhere Go runs). */
   pageShift: number;
@@ -32,7 +36,7 @@ export interface PageAllocOptions {
    * `arenaBaseOffset` negated modulo 2^64 (2^47 on linux/amd64, 0 elsewhere).
    * @defaultValue 0
    */
-  arenaBaseOffset?: number;
+  arenaBaseOffsetAdd?: number;
   /**
    * Go's `physHugePageSize` (0 = no transparent huge pages); the scavenger
    * avoids splitting free huge pages.
@@ -40,12 +44,13 @@ export interface PageAllocOptions {
    */
   physHugePageSize?: number;
   /**
-   * Go's `pageAlloc64Bit`: reserve the summary levels and the scavenge index
-   * sparsely and map them as the heap grows (mpagealloc_64bit.go), instead of
-   * mapping them whole at init (mpagealloc_32bit.go).
+   * Go's `pageAlloc64Bit` (true or 1): reserve the summary levels and the
+   * scavenge index sparsely and map them as the heap grows
+   * (mpagealloc_64bit.go), instead of mapping them whole at init
+   * (mpagealloc_32bit.go).
    * @defaultValue `summaryLevels >= 5`
    */
-  pageAlloc64Bit?: boolean;
+  pageAlloc64Bit?: boolean | number;
   /**
    * Statistic charged for metadata memory (Go's `sysStat`; mheap passes `gcMiscSys`).
    * @defaultValue SysStat.gcMiscSys
@@ -91,7 +96,7 @@ export class PageAllocGeometry {
   readonly levelEntries: readonly number[];
   /** Number of chunks in the whole address space. */
   readonly totalChunks: number;
-  readonly arenaBaseOffset: number;
+  readonly arenaBaseOffsetAdd: number;
   readonly physHugePageSize: number;
   readonly pageAlloc64Bit: boolean;
   /** Go's `maxOffAddr` in offset space: the highest offset address. */
@@ -148,12 +153,12 @@ export class PageAllocGeometry {
     if (logPages[0]! > this.logMaxPackedValue)
       throw new PageAllocConfigError("root level max pages doesn't fit in summary");
     this.totalChunks = 2 ** (this.heapAddrBits - this.logPallocChunkBytes);
-    this.arenaBaseOffset = o.arenaBaseOffset ?? 0;
-    if (!Number.isInteger(this.arenaBaseOffset) || this.arenaBaseOffset < 0) {
-      throw new PageAllocConfigError(`arenaBaseOffset = ${this.arenaBaseOffset}: want a non-negative integer`);
+    this.arenaBaseOffsetAdd = o.arenaBaseOffsetAdd ?? 0;
+    if (!Number.isInteger(this.arenaBaseOffsetAdd) || this.arenaBaseOffsetAdd < 0) {
+      throw new PageAllocConfigError(`arenaBaseOffsetAdd = ${this.arenaBaseOffsetAdd}: want a non-negative integer`);
     }
     this.physHugePageSize = o.physHugePageSize ?? 0;
-    this.pageAlloc64Bit = o.pageAlloc64Bit ?? this.summaryLevels >= 5;
+    this.pageAlloc64Bit = o.pageAlloc64Bit === undefined ? this.summaryLevels >= 5 : Boolean(o.pageAlloc64Bit);
     this.maxOffAddr = 2 ** this.heapAddrBits - 1;
     this.maxPagesPerPhysPage = Math.max(1, (512 * 1024) / this.pageSize);
   }

@@ -24,6 +24,7 @@ export const H = {
   end: 16,
   mappedReady: 24,
   released: 32,
+  chunkHugePages: 40, // u32 flag
   sumBase: 48, // 8 × f64
   sumLen: 112, // 8 × u32
   ranges: 144, // addrRanges record, 24 bytes
@@ -60,6 +61,7 @@ export function initSummaries(sys: SysMemory, g: PageAllocGeometry, stat: SysSta
     v.f64[f + H.end / 8] = 0;
     v.f64[f + H.mappedReady / 8] = 0;
     v.f64[f + H.released / 8] = 0;
+    v.u32[w + H.chunkHugePages / 4] = 0;
     v.u32[w + H.geometry / 4] = 0x70616765; // "page"
     v.u32[w + H.geometry / 4 + 1] = g.heapAddrBits;
     v.u32[w + H.geometry / 4 + 2] = g.logPallocChunkPages;
@@ -263,5 +265,11 @@ export function growSummaries(p: PageAlloc, base: number, limit: number): void {
   }
   hv.f64[hf + H.mappedReady / 8] = hv.f64[hf + H.mappedReady / 8]! + addMapped;
   p.scavIndex.noteGrow(g.chunkIndex(base));
+  // New chunk bitmaps follow the huge-page policy (Go: sysHugePage/sysNoHugePage on each L2).
+  const huge = hv.u32[hw + H.chunkHugePages / 4] !== 0;
+  for (const r of l2Taken) {
+    if (huge) sys.sysHugePage(r, l2Bytes);
+    else sys.sysNoHugePage(r, l2Bytes);
+  }
   p.commitGrow(base, limit, newL2);
 }

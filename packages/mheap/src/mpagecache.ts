@@ -145,7 +145,7 @@ export class PageCache {
   flush(p: PageAlloc): void {
     if (this.empty()) return;
     const g = p.g;
-    const ob = this.base + g.arenaBaseOffset;
+    const ob = this.base + g.arenaBaseOffsetAdd;
     const ci = g.chunkIndex(ob);
     const pi = g.chunkPageIndex(ob);
     const cl = this.cacheLo;
@@ -216,5 +216,5 @@ export function allocToCache(p: PageAlloc, c: PageCache): void {
   p.update(base, pageCachePages, false, true);
   p.scavIndex.alloc(ci, onesCount64(cacheLo, cacheHi));
   p.searchAddr = base + g.pageSize * (pageCachePages - 1);
-  c.set(base - g.arenaBaseOffset, cacheLo, cacheHi, scavLo, scavHi);
+  c.set(base - g.arenaBaseOffsetAdd, cacheLo, cacheHi, scavLo, scavHi);
 }

@@ -79,7 +79,7 @@ export function optsFor(g: GoGeometry): PageAllocOptions {
     logPallocChunkPages: g.LogChunkPages,
     summaryLevels: g.SummaryLevels,
     pallocChunksL1Bits: g.L1Bits,
-    arenaBaseOffset: g.ArenaBaseOffsetAdd,
+    arenaBaseOffsetAdd: g.ArenaBaseOffsetAdd,
     physHugePageSize: g.PhysHugePageSize,
   };
 }
@@ -140,7 +140,7 @@ export function newPageAlloc(sys: SysMemory, opts: PageAllocOptions, chunks: Ran
   const P = g.pallocChunkPages;
   for (const key of Object.keys(chunks).sort((a, b) => Number(a) - Number(b))) {
     const c = Number(key);
-    p.grow(c * g.pallocChunkBytes - g.arenaBaseOffset, g.pallocChunkBytes);
+    p.grow(c * g.pallocChunkBytes - g.arenaBaseOffsetAdd, g.pallocChunkBytes);
     let off = p.chunkOf(c);
     pageBitsClearRange(p.cu32, off + p.pb.scavOff, 0, P);
     p.scavIndex.alloc(c, P);

@@ -26,7 +26,7 @@ function runModel(target: string, layout: number[], ops: MOp[]): void {
   const g = p.g;
   const P = g.pallocChunkPages;
   const PS = g.pageSize;
-  const add = g.arenaBaseOffset;
+  const add = g.arenaBaseOffsetAdd;
   // Grow: layout gives chunk gaps; each entry grows one chunk after skipping `gap` chunks.
   const chunks: number[] = [];
   let c = G.BaseChunkIdx;

@@ -126,3 +126,21 @@ describe("pageAlloc.grow: bad ranges and refused metadata leave the allocator un
     });
   }
 });
+
+describe("pageAlloc chunk bitmaps and huge pages (Go's chunkHugePages)", () => {
+  it("hints nohuge for new chunk bitmaps, then huge after enableChunkHugePages", () => {
+    const G = loadVectors("linux-amd64").Geometry;
+    const sys = backendsFor["linux-amd64"]![0]!.make();
+    const p = newPageAlloc(sys, optsFor(G), { [String(G.BaseChunkIdx)]: [] });
+    // The L1 chunk map follows the 256-byte header; its entry holds the L2 array's address.
+    const l1 = Math.floor(G.BaseChunkIdx / 2 ** 13);
+    const addr = p.hv.f64[(p.header - p.hv.base) / 8 + 256 / 8 + l1]!;
+    expect(addr).not.toBe(0);
+    expect(sys.hugePageHint(addr)).toBe("nohuge");
+    p.enableChunkHugePages();
+    expect(p.chunkHugePages).toBe(true);
+    expect(sys.hugePageHint(addr)).toBe("huge");
+    p.enableChunkHugePages();
+    checkPageAlloc(p);
+  });
+});
