@@ -19,7 +19,9 @@ export {
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";
+export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
 export { PageAlloc } from "./mpagealloc.js";
+export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";
 export { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
 export {
   findBitRange64,

@@ -366,16 +366,15 @@ export class PageAlloc {
     let changed = true;
     for (let l = g.summaryLevels - 2; l >= 0 && changed; l--) {
       changed = false;
-      const logEntriesPerBlock = g.levelBits[l + 1]!;
       const logMaxPages = g.levelLogPages[l + 1]!;
-      const shift = 2 ** g.levelShift[l]!;
-      const lo = Math.floor(base / shift);
-      const hi = Math.floor(limit / shift) + 1;
+      const span = g.levelSpan[l]!;
+      const lo = Math.floor(base / span);
+      const hi = Math.floor(limit / span) + 1;
       const cv = this.sumViews[l + 1]!;
       const cw = this.sumWord[l + 1]!;
       const pv = this.sumViews[l]!;
       const pw = this.sumWord[l]!;
-      const n = 2 ** logEntriesPerBlock;
+      const n = g.levelBlock[l + 1]!;
       for (let i = lo; i < hi; i++) {
         if (mergeSummaries(cv.u32, cw + 2 * i * n, n, logMaxPages, pv.u32, pw + 2 * i, L)) changed = true;
       }
@@ -446,9 +445,9 @@ export class PageAlloc {
     const searchAddr = this.searchAddr;
     let lastSumIdx = -1;
     for (let l = 0; l < g.summaryLevels; l++) {
-      const entriesPerBlock = 2 ** g.levelBits[l]!;
-      const logMaxPages = g.levelLogPages[l]!;
-      const levelSpan = 2 ** g.levelShift[l]!;
+      const entriesPerBlock = g.levelBlock[l]!;
+      const maxPages = g.levelMaxPages[l]!;
+      const levelSpan = g.levelSpan[l]!;
       i *= entriesPerBlock;
       const u = this.sumViews[l]!.u32;
       const w = this.sumWord[l]! + 2 * i;
@@ -476,7 +475,7 @@ export class PageAlloc {
         }
         const s = pallocSumStart(lo, hi, L);
         if (size + s >= npages) {
-          if (size === 0) base = j * 2 ** logMaxPages;
+          if (size === 0) base = j * maxPages;
           size += s;
           break;
         }
@@ -486,12 +485,12 @@ export class PageAlloc {
           descended = true;
           break;
         }
-        if (size === 0 || s < 2 ** logMaxPages) {
+        if (size === 0 || s < maxPages) {
           size = pallocSumEnd(lo, hi, L);
-          base = (j + 1) * 2 ** logMaxPages - size;
+          base = (j + 1) * maxPages - size;
           continue;
         }
-        size += 2 ** logMaxPages;
+        size += maxPages;
       }
       if (descended) continue;
       if (size >= npages) {

@@ -94,6 +94,12 @@ export class PageAllocGeometry {
   readonly levelLogPages: readonly number[];
   /** Entries per level: 2^(heapAddrBits - levelShift[l]). */
   readonly levelEntries: readonly number[];
+  /** Bytes of address space one entry of level l covers: 2^levelShift[l]. */
+  readonly levelSpan: readonly number[];
+  /** Entries per block of level l: 2^levelBits[l]. */
+  readonly levelBlock: readonly number[];
+  /** Pages one entry of level l covers: 2^levelLogPages[l]. */
+  readonly levelMaxPages: readonly number[];
   /** Number of chunks in the whole address space. */
   readonly totalChunks: number;
   readonly arenaBaseOffsetAdd: number;
@@ -149,6 +155,9 @@ export class PageAllocGeometry {
     this.levelShift = shift;
     this.levelLogPages = logPages;
     this.levelEntries = entries;
+    this.levelSpan = shift.map((x) => 2 ** x);
+    this.levelBlock = bits.map((x) => 2 ** x);
+    this.levelMaxPages = logPages.map((x) => 2 ** x);
     // Go throws "root level max pages doesn't fit in summary" in pageAlloc.init.
     if (logPages[0]! > this.logMaxPackedValue)
       throw new PageAllocConfigError("root level max pages doesn't fit in summary");
@@ -177,10 +186,10 @@ export class PageAllocGeometry {
   }
   /** Go's `offAddrToLevelIndex`. */
   levelIndex(l: number, off: number): number {
-    return Math.floor(off / 2 ** this.levelShift[l]!);
+    return Math.floor(off / this.levelSpan[l]!);
   }
   /** Go's `levelIndexToOffAddr`. */
   levelIndexToOffAddr(l: number, idx: number): number {
-    return idx * 2 ** this.levelShift[l]!;
+    return idx * this.levelSpan[l]!;
   }
 }

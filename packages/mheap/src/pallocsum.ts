@@ -11,40 +11,48 @@
  * exact bit layout, so summaries compare bit for bit with Go's. See
  * docs/design.md, "Managed memory".
  */
-import { shl64Hi, shl64Lo, shr64Lo } from "@gomalloc/span";
 
 const FLAG = 0x80000000;
 
+// All fields are at most 21 bits (L ≤ 21), so every shift below is by less
+// than 32 and `1 << L` is exact; start lives in the low word, end in the high
+// word once 2L ≥ 32, and max straddles the two.
+
 /** Go's `start()` of the summary `hi:lo` with field width `L`. */
 export function pallocSumStart(lo: number, hi: number, L: number): number {
-  if ((hi & FLAG) !== 0) return 2 ** L;
+  if ((hi & FLAG) !== 0) return 1 << L;
   return lo & ((1 << L) - 1);
 }
 
 /** Go's `max()` of the summary `hi:lo`. */
 export function pallocSumMax(lo: number, hi: number, L: number): number {
-  if ((hi & FLAG) !== 0) return 2 ** L;
-  return shr64Lo(lo, hi, L) & ((1 << L) - 1);
+  if ((hi & FLAG) !== 0) return 1 << L;
+  return ((lo >>> L) | (hi << (32 - L))) & ((1 << L) - 1);
 }
 
 /** Go's `end()` of the summary `hi:lo`. */
 export function pallocSumEnd(lo: number, hi: number, L: number): number {
-  if ((hi & FLAG) !== 0) return 2 ** L;
-  return shr64Lo(lo, hi, 2 * L) & ((1 << L) - 1);
+  if ((hi & FLAG) !== 0) return 1 << L;
+  const s = 2 * L;
+  if (s >= 32) return (hi >>> (s - 32)) & ((1 << L) - 1);
+  return ((lo >>> s) | (hi << (32 - s))) & ((1 << L) - 1);
 }
 
 /** Low half of Go's `packPallocSum(start, max, end)`. */
 export function packPallocSumLo(start: number, max: number, end: number, L: number): number {
-  if (max === 2 ** L) return 0;
+  if (max === 1 << L) return 0;
   const m = (1 << L) - 1;
-  return ((start & m) | shl64Lo(max & m, L) | shl64Lo(end & m, 2 * L)) >>> 0;
+  const s = 2 * L;
+  return ((start & m) | ((max & m) << L) | (s < 32 ? (end & m) << s : 0)) >>> 0;
 }
 
 /** High half of Go's `packPallocSum(start, max, end)` (start never reaches the high half: L ≤ 21). */
 export function packPallocSumHi(_start: number, max: number, end: number, L: number): number {
-  if (max === 2 ** L) return FLAG >>> 0;
+  if (max === 1 << L) return FLAG >>> 0;
   const m = (1 << L) - 1;
-  return (shl64Hi(max & m, 0, L) | shl64Hi(end & m, 0, 2 * L)) >>> 0;
+  const s = 2 * L;
+  const mh = 2 * L > 32 ? (max & m) >>> (32 - L) : 0;
+  return (mh | (s >= 32 ? (end & m) << (s - 32) : (end & m) >>> (32 - s))) >>> 0;
 }
 
 /** Writes Go's `packPallocSum(start, max, end)` into `u32[i], u32[i+1]`. */
@@ -67,7 +75,7 @@ export function mergeSummaries(
   di: number,
   L: number,
 ): boolean {
-  const full = 2 ** logMaxPagesPerSum;
+  const full = 1 << logMaxPagesPerSum;
   let lo = src[si]!;
   let hi = src[si + 1]!;
   let start = pallocSumStart(lo, hi, L);
