@@ -68,6 +68,9 @@ function toPath(file: string): string {
 }
 
 function frameOf(name: string, loc: string): StackFrame {
+  // V8 marks frames resumed after an await with "async "; the function is the same one.
+  if (name.startsWith("async ")) name = name.slice(6);
+  else if (name === "" && loc.startsWith("async ")) loc = loc.slice(6);
   const m = location.exec(loc);
   const functionName = name === "" ? "(anonymous)" : name;
   if (m === null) return { functionName, fileName: toPath(loc), line: 0, column: 0 };
@@ -82,8 +85,9 @@ function frameOf(name: string, loc: string): StackFrame {
 /**
  * Parses raw stack text from {@link captureStack} into frames, innermost first.
  * Understands V8 (`    at fn (file:line:col)`, `    at file:line:col`) and
- * SpiderMonkey/JavaScriptCore (`fn@file:line:col`) lines; a header line such as
- * `Error` is skipped, and any other line becomes a frame named by its text.
+ * SpiderMonkey/JavaScriptCore (`fn@file:line:col`) lines; V8's `async ` prefix
+ * is dropped (the frame is the same function's), a header line such as `Error`
+ * is skipped, and any other line becomes a frame named by its text.
  */
 export function parseStack(raw: string): StackFrame[] {
   const frames: StackFrame[] = [];
@@ -120,6 +124,7 @@ export const gomallocLibraryPackages: readonly string[] = [
 ];
 
 const installed = /[\\/]node_modules[\\/]@gomalloc[\\/]/;
+const codeDir = /^([^\\/]+)[\\/](?:src|dist)[\\/]/;
 
 // In the monorepo (or any checkout) this file is <packages>/profiling/{src,dist}/jsstack.*:
 // sibling library packages live under the same <packages>/ directory.
@@ -139,8 +144,9 @@ const packagesDir = workspacePackagesDir();
 
 /**
  * The default {@link FramePredicate}: true for frames in an installed
- * `@gomalloc/*` package (`node_modules/@gomalloc/…`), or in one of
- * {@link gomallocLibraryPackages} beside this package in a checkout. In a
+ * `@gomalloc/*` package (`node_modules/@gomalloc/…`), or in the `src/` or
+ * `dist/` of one of {@link gomallocLibraryPackages} beside this package in a
+ * checkout (their tests are not the allocator). In a
  * bundle (one file for everything) it cannot tell, and returns false; pass
  * your own predicate there.
  */
@@ -148,11 +154,8 @@ export function isGomallocFrame(frame: StackFrame): boolean {
   const f = frame.fileName;
   if (installed.test(f)) return true;
   if (packagesDir === undefined || !f.startsWith(packagesDir)) return false;
-  const rest = f.slice(packagesDir.length);
-  for (const p of gomallocLibraryPackages) {
-    if (rest.startsWith(`${p}/`) || rest.startsWith(`${p}\\`)) return true;
-  }
-  return false;
+  const m = codeDir.exec(f.slice(packagesDir.length));
+  return m !== null && gomallocLibraryPackages.includes(m[1]!);
 }
 
 /**
