@@ -10,7 +10,7 @@
 # Usage, from packages/profiling: sh govectors/generate.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/../test/fixtures"
+out="$(cd "$here/.." && pwd)/test/fixtures"
 toolchains=${GOVECTORS_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,6 +21,7 @@ for go in $toolchains; do
   ov="$here/testdata/overlay"
   cat > "$tmp/overlay.json" <<JSON
 {"Replace":{
+ "$goroot/src/runtime/gomalloc_export.go":"$ov/runtime/gomalloc_export.go",
  "$goroot/src/runtime/gomalloc_export_go119.go":"$ov/runtime/gomalloc_export_go119.go",
  "$goroot/src/runtime/gomalloc_export_go126.go":"$ov/runtime/gomalloc_export_go126.go",
  "$goroot/src/runtime/pprof/gomalloc_export.go":"$ov/runtime/pprof/gomalloc_export.go"

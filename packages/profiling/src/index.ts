@@ -79,6 +79,7 @@ export {
 } from "./protomem.js";
 export {
   type CheapRand,
+  CheapRandState,
   cheaprandn,
   defaultCheapRandSeed,
   knownGoarches,

@@ -49,50 +49,71 @@ function splitSeed(seed: Seed64): [number, number] {
 }
 
 /**
- * Go's wyrand step (`cheaprand` on 64-bit platforms):
- * `state += 0xa0761d6478bd642f; hi, lo := Mul64(state, state ^ 0xe7037ed1a0b428db); return uint32(hi ^ lo)`.
+ * The 64-bit per-M state both of Go's generators step (`mp.cheaprand` in Go
+ * 1.26, `mp.fastrand` in Go 1.19), as two u32 halves.
  *
- * Invariant W1: `stateLo` and `stateHi` are integers in [0, 2^32).
+ * Invariant S1: `stateLo` and `stateHi` are integers in [0, 2^32).
  */
-export class Wyrand implements CheapRand {
-  #lo = 0;
-  #hi = 0;
+export abstract class CheapRandState implements CheapRand {
+  /** Low half of the state. */
+  protected lo = 0;
+  /** High half of the state. */
+  protected hi = 0;
 
-  /** Creates a generator whose 64-bit state is `seed` (default {@link defaultCheapRandSeed}); any state is valid. */
-  constructor(seed: Seed64 = defaultCheapRandSeed) {
+  /** Sets the initial state from `seed`; throws {@link InvalidSeed} as {@link CheapRandState.seed} does. */
+  constructor(seed: Seed64) {
     this.seed(seed);
   }
 
-  /** Sets the 64-bit state, as Go's runtime sets `mp.cheaprand`. Throws {@link InvalidSeed}. */
+  /** Sets the 64-bit state, as Go's runtime sets the per-M field. Throws {@link InvalidSeed}. */
   seed(seed: Seed64): void {
     const [lo, hi] = splitSeed(seed);
-    this.#lo = lo;
-    this.#hi = hi;
+    this.accept(seed, lo, hi);
+    this.lo = lo;
+    this.hi = hi;
   }
+
+  /** Throws {@link InvalidSeed} for a state this generator cannot use; every state by default. */
+  protected accept(_seed: Seed64, _lo: number, _hi: number): void {}
 
   /** Low 32 bits of the state. */
   get stateLo(): number {
-    return this.#lo;
+    return this.lo;
   }
 
   /** High 32 bits of the state. */
   get stateHi(): number {
-    return this.#hi;
+    return this.hi;
+  }
+
+  /** Returns the next 32-bit value and advances the state. */
+  abstract cheaprand(): number;
+}
+
+/**
+ * Go's wyrand step (`cheaprand` on 64-bit platforms):
+ * `state += 0xa0761d6478bd642f; hi, lo := Mul64(state, state ^ 0xe7037ed1a0b428db); return uint32(hi ^ lo)`.
+ * Every 64-bit state is valid.
+ */
+export class Wyrand extends CheapRandState {
+  /** Creates a generator whose 64-bit state is `seed` (default {@link defaultCheapRandSeed}). Throws {@link InvalidSeed}. */
+  constructor(seed: Seed64 = defaultCheapRandSeed) {
+    super(seed);
   }
 
   /** Returns the next value of Go's wyrand sequence. */
   cheaprand(): number {
     // state += 0xa0761d6478bd642f, carrying from the low half.
-    let lo = this.#lo + 0x78bd642f;
+    let lo = this.lo + 0x78bd642f;
     let carry = 0;
     if (lo >= two32) {
       lo -= two32;
       carry = 1;
     }
-    let hi = this.#hi + 0xa0761d64 + carry;
+    let hi = this.hi + 0xa0761d64 + carry;
     if (hi >= two32) hi -= two32;
-    this.#lo = lo;
-    this.#hi = hi;
+    this.lo = lo;
+    this.hi = hi;
     // Product of a = state and b = state ^ 0xe7037ed1a0b428db, in 16-bit limbs.
     const bLo = (lo ^ 0xa0b428db) >>> 0;
     const bHi = (hi ^ 0xe7037ed1) >>> 0;
@@ -128,41 +149,24 @@ export class Wyrand implements CheapRand {
  * Invariant X1: the state is never all zero (zero is a fixed point that yields 0
  * forever; Go 1.19's `mcommoninit` forces a non-zero seed for the same reason).
  */
-export class Xorshift64Plus implements CheapRand {
-  #lo = 0;
-  #hi = 0;
-
+export class Xorshift64Plus extends CheapRandState {
   /** Creates a generator whose 64-bit state is `seed` (default {@link defaultCheapRandSeed}). Throws {@link InvalidSeed} on 0. */
   constructor(seed: Seed64 = defaultCheapRandSeed) {
-    this.seed(seed);
+    super(seed);
   }
 
-  /** Sets the 64-bit state. Throws {@link InvalidSeed} for the all-zero state. */
-  seed(seed: Seed64): void {
-    const [lo, hi] = splitSeed(seed);
+  protected override accept(seed: Seed64, lo: number, hi: number): void {
     if (lo === 0 && hi === 0) throw new InvalidSeed(seed, "xorshift64+ cannot leave the all-zero state");
-    this.#lo = lo;
-    this.#hi = hi;
-  }
-
-  /** Low 32 bits of the state (`t[0]`). */
-  get stateLo(): number {
-    return this.#lo;
-  }
-
-  /** High 32 bits of the state (`t[1]`). */
-  get stateHi(): number {
-    return this.#hi;
   }
 
   /** Returns the next value of Go's xorshift64+ sequence. */
   cheaprand(): number {
-    let s1 = this.#lo;
-    const s0 = this.#hi;
+    let s1 = this.lo;
+    const s0 = this.hi;
     s1 ^= s1 << 17;
     s1 = s1 ^ s0 ^ (s1 >>> 7) ^ (s0 >>> 16);
-    this.#lo = s0;
-    this.#hi = s1 >>> 0;
+    this.lo = s0;
+    this.hi = s1 >>> 0;
     return (s0 + (s1 >>> 0)) % two32;
   }
 }
