@@ -38,7 +38,11 @@ export interface HeapProfilerOptions {
   MemProfileRate?: number;
   /** Random source of the sample distances. @defaultValue `new Wyrand()` (fixed seed: runs replay) */
   rand?: CheapRand;
-  /** Frames captured per sampled stack, 0..1024; 0 records no stack. @defaultValue 32 */
+  /**
+   * Frames captured per sampled stack, 0..1024; 0 records no stack. The count starts just
+   * below `profilealloc`, so the allocator's own frames use some of it, as runtime frames do in Go.
+   * @defaultValue 32
+   */
   stackDepth?: number;
   /** Which frames are the allocator's, hidden at the top of stacks in written profiles. @defaultValue {@link isGomallocFrame} */
   isLibraryFrame?: FramePredicate;
