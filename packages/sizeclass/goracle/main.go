@@ -5,8 +5,9 @@
 // src/runtime/mksizeclasses.go; Go 1.26: src/runtime/_mkmalloc/constants.go,
 // mksizeclasses.go and the makeSizeToSizeClass function of mkmalloc.go), puts
 // the case's numbers in place of Go's constants with go/ast, runs it the way
-// `-stdout` does, and writes the gofmt'ed output, or the panic and whatever
-// the generator printed before it, as one JSON array.
+// `-stdout` does, and records the gofmt'ed output, or the panic and whatever
+// the generator printed before it. It also records how Go's fmt writes the
+// generator's "%8.2f" for a range of float64 values (exact ties included).
 //
 // Standard library only. Regenerate the fixture with
 //
@@ -25,6 +26,7 @@ import (
 	"go/parser"
 	"go/token"
 	"log"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,7 +142,11 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%-4s %-60s %s\n", v, c.name, summary(r))
 		}
 	}
-	b, err := json.MarshalIndent(results, "", "  ")
+	doc := struct {
+		Generator []Result    `json:"generator"`
+		Fixed2    []fixedCase `json:"fixed2"`
+	}{results, fixed2Cases()}
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -150,6 +156,34 @@ func main() {
 	} else if err := os.WriteFile(*out, b, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+type fixedCase struct {
+	V float64 `json:"v"`
+	S string  `json:"s"`
+}
+
+// fixed2Cases: Go's "%8.2f" of multiples of 1/8 (every third decimal a tie),
+// of 1/1000 (not representable), and of ratios like the generator's max waste.
+func fixed2Cases() []fixedCase {
+	var vs []float64
+	for k := 0; k <= 800; k++ {
+		vs = append(vs, float64(k)/8)
+	}
+	for k := 0; k <= 2000; k += 7 {
+		vs = append(vs, float64(k)/1000)
+	}
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 500; i++ {
+		b := 1 + r.Intn(1<<20)
+		vs = append(vs, 100*(float64(r.Intn(b))/float64(b)))
+	}
+	vs = append(vs, 1e6+0.125, 123456789.375, 0.005, 0.015, 0.025, 1e-300)
+	out := make([]fixedCase, len(vs))
+	for i, v := range vs {
+		out[i] = fixedCase{v, fmt.Sprintf("%8.2f", v)}
+	}
+	return out
 }
 
 func summary(r Result) string {

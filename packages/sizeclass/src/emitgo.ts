@@ -12,7 +12,11 @@ import type { GoVersion } from "./params.js";
 
 /** Go's identifiers for the generated constants and arrays, per version. */
 export interface GoNames {
+  /** Where Go keeps the generated file, relative to GOROOT. */
+  readonly file: string;
+  /** The Go package the file belongs to. */
   readonly package: string;
+  /** The `//go:generate` command in the file's header. */
   readonly generate: string;
   readonly maxSmallSize: string;
   readonly smallSizeDiv: string;
@@ -28,6 +32,7 @@ export interface GoNames {
 }
 
 const names119: GoNames = Object.freeze({
+  file: "src/runtime/sizeclasses.go",
   package: "runtime",
   generate: "go run mksizeclasses.go",
   maxSmallSize: "_MaxSmallSize",
@@ -44,6 +49,7 @@ const names119: GoNames = Object.freeze({
 });
 
 const names126: GoNames = Object.freeze({
+  file: "src/internal/runtime/gc/sizeclasses.go",
   package: "gc",
   generate: "go -C ../../../runtime/_mkmalloc run mksizeclasses.go",
   maxSmallSize: "MaxSmallSize",

@@ -179,16 +179,13 @@ export class SizeClasses {
     if (!(size >>> 0 === size || (Number.isSafeInteger(size) && size > 0 && size <= MAX_SAFE + 1 - this.pageSize))) {
       throw new SizeClassRangeError("roundupsize", size, "an integer in [0, 2^53 - pageSize]");
     }
+    if (!noscan && minSizeForMallocHeader >>> 0 !== minSizeForMallocHeader) {
+      throw new SizeClassRangeError("roundupsize", minSizeForMallocHeader, "an integer in [0, 2^32)");
+    }
     if (this.go119) {
       if (size < this.maxSmallSize) return this.class_to_size[this.sizeToClass(size)]!;
     } else if (size <= this.maxSmallSize - mallocHeaderSize) {
-      let req = size;
-      if (!noscan) {
-        if (minSizeForMallocHeader >>> 0 !== minSizeForMallocHeader) {
-          throw new SizeClassRangeError("roundupsize", minSizeForMallocHeader, "an integer in [0, 2^32)");
-        }
-        if (req > minSizeForMallocHeader) req += mallocHeaderSize;
-      }
+      const req = !noscan && size > minSizeForMallocHeader ? size + mallocHeaderSize : size;
       return this.class_to_size[this.sizeToClass(req)]! - (req - size);
     }
     return Math.ceil(size / this.pageSize) * this.pageSize;
