@@ -39,8 +39,17 @@ export class MkSizeClassesError extends Error {
   readonly goReason: string;
   /** What Go printed on stdout before failing ("" when nothing). */
   readonly goPrinted: string;
+  /** For Go's class-count check: how many classes these parameters make (else undefined). */
+  readonly numSizeClasses: number | undefined;
 
-  constructor(goVersion: string, goFailure: "panic" | "compile", goReason: string, goPrinted = "", hint = "") {
+  constructor(
+    goVersion: string,
+    goFailure: "panic" | "compile",
+    goReason: string,
+    goPrinted = "",
+    hint = "",
+    numSizeClasses?: number,
+  ) {
     const printed = goPrinted === "" ? "" : ` (${goPrinted})`;
     const what = goFailure === "panic" ? "panics" : "does not compile";
     super(`Go ${goVersion}'s mksizeclasses ${what} with these parameters: ${goReason}${printed}${hint}`);
@@ -49,6 +58,7 @@ export class MkSizeClassesError extends Error {
     this.goFailure = goFailure;
     this.goReason = goReason;
     this.goPrinted = goPrinted;
+    this.numSizeClasses = numSizeClasses;
   }
 }
 

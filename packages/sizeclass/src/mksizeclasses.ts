@@ -97,8 +97,8 @@ export function mksizeclassesUnchecked(overrides: Partial<SizeClassParams> = {})
   return buildTable(p, classes, n128);
 }
 
-function panic(v: GoVersion, reason: string, printed = "", hint = ""): MkSizeClassesError {
-  return new MkSizeClassesError(v, "panic", reason, printed, hint);
+function panic(v: GoVersion, reason: string, printed = "", hint = "", numSizeClasses?: number): MkSizeClassesError {
+  return new MkSizeClassesError(v, "panic", reason, printed, hint, numSizeClasses);
 }
 
 // Sizes stay below 2^24 in the supported domain, so 32-bit bit tricks are exact.
@@ -143,7 +143,7 @@ function makeClasses(p: SizeClassParams): Class[] {
     const hint =
       ` [these parameters give ${classes.length} classes, Go's check wants ${p.expectNumSizeClasses};` +
       ` set expectNumSizeClasses to ${classes.length} or null to accept them]`;
-    throw panic(p.goVersion, "number of size classes has changed", "", hint);
+    throw panic(p.goVersion, "number of size classes has changed", "", hint, classes.length);
   }
   for (const c of classes) computeDivMagic(p, c, pageSize);
   return classes;
