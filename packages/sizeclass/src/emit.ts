@@ -13,13 +13,17 @@ import { checkSizeClassTable } from "./tablecheck.js";
 
 /** The JSON document {@link emitJSON} writes, as a value. */
 export interface SizeClassesJSON {
+  /** The Go version whose names the document uses. */
   goVersion: string;
+  /** The generator's parameters. */
   params: SizeClassParams;
   /** Go's const block: Go identifier → value. */
   constants: Record<string, number>;
   /** Go's five arrays under their Go identifiers. */
   tables: Record<string, number[]>;
+  /** Comment-table rows, indexed by class. */
   classes: SizeClassTable["classes"];
+  /** The alignment table. */
   minAligns: SizeClassTable["minAligns"];
 }
 

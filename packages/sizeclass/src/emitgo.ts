@@ -18,16 +18,27 @@ export interface GoNames {
   readonly package: string;
   /** The `//go:generate` command in the file's header. */
   readonly generate: string;
+  /** Go's name for maxSmallSize (`_MaxSmallSize` / `MaxSmallSize`). */
   readonly maxSmallSize: string;
+  /** Go's name for smallSizeDiv. */
   readonly smallSizeDiv: string;
+  /** Go's name for smallSizeMax. */
   readonly smallSizeMax: string;
+  /** Go's name for largeSizeDiv. */
   readonly largeSizeDiv: string;
+  /** Go's name for the class count (`_NumSizeClasses` / `NumSizeClasses`). */
   readonly numSizeClasses: string;
+  /** Go's name for pageShift (`_PageShift` / `PageShift`). */
   readonly pageShift: string;
+  /** Go's name for class_to_size (`SizeClassToSize` in 1.26). */
   readonly class_to_size: string;
+  /** Go's name for class_to_allocnpages (`SizeClassToNPages` in 1.26). */
   readonly class_to_allocnpages: string;
+  /** Go's name for class_to_divmagic (`SizeClassToDivMagic` in 1.26). */
   readonly class_to_divmagic: string;
+  /** Go's name for size_to_class8 (`SizeToSizeClass8` in 1.26). */
   readonly size_to_class8: string;
+  /** Go's name for size_to_class128 (`SizeToSizeClass128` in 1.26). */
   readonly size_to_class128: string;
 }
 

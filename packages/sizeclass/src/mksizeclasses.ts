@@ -43,10 +43,15 @@ export interface SizeClassTable extends ClassStats {
   readonly params: SizeClassParams;
   /** `_NumSizeClasses` / `NumSizeClasses`, class 0 included. */
   readonly numSizeClasses: number;
+  /** `class_to_size` / `SizeClassToSize`: object size per class. */
   readonly class_to_size: readonly number[];
+  /** `class_to_allocnpages` / `SizeClassToNPages`: pages per span per class. */
   readonly class_to_allocnpages: readonly number[];
+  /** `class_to_divmagic` / `SizeClassToDivMagic`: `^uint32(0)/size + 1` per class, 0 for class 0. */
   readonly class_to_divmagic: readonly number[];
+  /** `size_to_class8` / `SizeToSizeClass8`: the class of size `i * smallSizeDiv`. */
   readonly size_to_class8: readonly number[];
+  /** `size_to_class128` / `SizeToSizeClass128`: the class of size `smallSizeMax + i * largeSizeDiv`. */
   readonly size_to_class128: readonly number[];
   /** `TinySizeClass`: the class of `tinySize` (printed by Go 1.26; `_TinySizeClass` in 1.19's malloc.go). */
   readonly tinySizeClass: number;
