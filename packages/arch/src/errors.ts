@@ -60,5 +60,18 @@ export class UnknownConstantError extends Error {
   }
 }
 
+/** A profile that breaks one of the ARCH-n relations of invariants.ts (Go's throw text where Go checks it). */
+export class ProfileInvariantError extends Error {
+  readonly _tag = "ProfileInvariantError" as const;
+  /** Every broken relation. */
+  readonly violations: readonly { readonly id: string; readonly message: string }[];
+
+  constructor(violations: readonly { readonly id: string; readonly message: string }[]) {
+    super(violations.map((v) => `${v.id}: ${v.message}`).join("; "));
+    this.name = "ProfileInvariantError";
+    this.violations = violations;
+  }
+}
+
 /** Every error class this package throws. */
-export type ArchError = UnknownGoVersionError | UnknownPairError | UnknownConstantError;
+export type ArchError = UnknownGoVersionError | UnknownPairError | UnknownConstantError | ProfileInvariantError;

@@ -30,11 +30,18 @@ export type {
 } from "./constants.js";
 export { go126Aliases } from "./constants.js";
 export type { ArchError } from "./errors.js";
-export { UnknownConstantError, UnknownGoVersionError, UnknownPairError } from "./errors.js";
+export {
+  ProfileInvariantError,
+  UnknownConstantError,
+  UnknownGoVersionError,
+  UnknownPairError,
+} from "./errors.js";
 export type { GoarchConstants, GoarchFlags, GoarchInputs } from "./goarch.js";
 export { goarchFlags, goarchInputs } from "./goarch.js";
 export type { GoosFlags } from "./goos.js";
 export { goosFlags, knownGoos } from "./goos.js";
+export type { ProfileViolation } from "./invariants.js";
+export { assertProfile, checkProfile } from "./invariants.js";
 export type { JsonConstantValue, ProfileJSON } from "./json.js";
 export {
   constantNames,

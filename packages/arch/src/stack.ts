@@ -9,7 +9,7 @@
 import type { FormulaEnv } from "./env.js";
 
 /** Rounds `n` up to a power of two as stack.go does (`fixedStack0`…`fixedStack6`); n < 2^31. */
-function roundPow2(n: number): number {
+export function roundPow2(n: number): number {
   const s1 = n - 1;
   const s2 = s1 | (s1 >> 1);
   const s3 = s2 | (s2 >> 2);
