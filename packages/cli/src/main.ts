@@ -2,6 +2,8 @@
  * The `gomalloc` command: argument parsing and dispatch to subcommands.
  */
 import { Command, CommanderError } from "commander";
+import { registerConformance } from "./commands/conformance.js";
+import { registerConstants } from "./commands/constants.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .description("Go's runtime memory allocator in TypeScript: tables, conformance, heap demo and trace replay.")
     .exitOverride()
     .showHelpAfterError();
+  registerConstants(program);
+  registerConformance(program);
   return program;
 }
 
