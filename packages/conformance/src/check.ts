@@ -192,3 +192,22 @@ export function checkDump(
   }
   return report(v, source, pairs, sizeclasses);
 }
+
+/** Checks REPORT-1…REPORT-3 (see the README) on a report; returns what does not hold. */
+export function reportViolations(r: ConformanceReport): string[] {
+  const out: string[] = [];
+  let issues = r.sizeclasses?.issues.length ?? 0;
+  let checked = r.sizeclasses?.checked ?? 0;
+  for (const p of r.pairs) {
+    issues += p.issues.length;
+    checked += p.checked;
+    if (p.ok !== (p.issues.length === 0)) out.push(`REPORT-1: ${p.pair} ok=${p.ok} with ${p.issues.length} issues`);
+  }
+  if (r.sizeclasses !== undefined && r.sizeclasses.ok !== (r.sizeclasses.issues.length === 0)) {
+    out.push("REPORT-1: size classes ok disagrees with their issues");
+  }
+  if (r.ok !== (r.failed === 0)) out.push(`REPORT-1: ok=${r.ok} with failed=${r.failed}`);
+  if (r.failed !== issues) out.push(`REPORT-2: failed=${r.failed}, issues=${issues}`);
+  if (r.checked !== checked) out.push(`REPORT-3: checked=${r.checked}, sum=${checked}`);
+  return out;
+}

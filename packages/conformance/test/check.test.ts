@@ -1,11 +1,28 @@
 import { fc, test as propTest } from "@fast-check/vitest";
 import { goVersions, listPairs, profilesToJSON, UnknownGoVersionError } from "@gomalloc/arch";
 import { describe, expect, test } from "vitest";
-import { checkArch, checkDump, DumpFormatError, type GoFixtures, loadFixtures, parseDump } from "../src/index.js";
+import {
+  type ConformanceReport,
+  checkArch,
+  checkDump as checkDumpRaw,
+  DumpFormatError,
+  type GoFixtures,
+  loadFixtures,
+  parseDump,
+  reportViolations,
+} from "../src/index.js";
+
+/** checkDump, with REPORT-1…3 checked on every report it returns. */
+function checkDump(...args: Parameters<typeof checkDumpRaw>): ConformanceReport {
+  const r = checkDumpRaw(...args);
+  expect(reportViolations(r)).toEqual([]);
+  return r;
+}
 
 describe("checkArch", () => {
   test.each(goVersions)("Go %s: every pair passes against the fixtures", (v) => {
     const r = checkArch(v);
+    expect(reportViolations(r)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.failed).toBe(0);
     expect(r.pairs.map((p) => p.pair)).toEqual(listPairs(v));
@@ -18,6 +35,7 @@ describe("checkArch", () => {
     const constants = { ...fx.constants, "linux/amd64": { ...fx.constants["linux/amd64"], heapAddrBits: 47 } };
     const against: GoFixtures = { ...fx, constants };
     const r = checkArch("1.26", { against, source: "edited" });
+    expect(reportViolations(r)).toEqual([]);
     expect(r.ok).toBe(false);
     expect(r.failed).toBe(1);
     const bad = r.pairs.filter((p) => !p.ok);
@@ -110,6 +128,13 @@ describe("checkDump", () => {
   ])("bad dump %j is a DumpFormatError at %s", (dump, path) => {
     expect(() => checkDump("1.19", dump)).toThrow(DumpFormatError);
     expect(() => checkDump("1.19", dump)).toThrow(expect.objectContaining({ _tag: "DumpFormatError", path }));
+  });
+
+  test("reportViolations catches an inconsistent report", () => {
+    const r = checkDump("1.19", { constants: { "linux/amd64": { heapAddrBits: 47 } } });
+    expect(reportViolations({ ...r, ok: true })).toEqual(["REPORT-1: ok=true with failed=1"]);
+    expect(reportViolations({ ...r, checked: 5 })).toEqual(["REPORT-3: checked=5, sum=1"]);
+    expect(reportViolations({ ...r, failed: 0, ok: true })).toEqual(["REPORT-2: failed=0, issues=1"]);
   });
 
   test("parseDump keeps what it validated", () => {
