@@ -18,7 +18,8 @@ function files(version: "1.19" | "1.26", name: string): string {
 
 function table(): string {
   const names: string[] = [];
-  for (const v of ["1.19", "1.26"] as const) for (const c of constantCatalog(v)) if (!names.includes(c.name)) names.push(c.name);
+  for (const v of ["1.19", "1.26"] as const)
+    for (const c of constantCatalog(v)) if (!names.includes(c.name)) names.push(c.name);
   const rows = ["| profile field | Go 1.19 | Go 1.26 |", "| --- | --- | --- |"];
   for (const n of names) rows.push(`| \`${n}\` | ${files("1.19", n)} | ${files("1.26", n)} |`);
   for (const [old, now] of Object.entries(go126Aliases)) {
