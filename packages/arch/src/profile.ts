@@ -4,7 +4,7 @@
  * that version's Go files, in dependency order (size classes → malloc.go →
  * stack.go → mbitmap.go → mpagealloc → mheap.go → mgcscavenge.go). A profile
  * is a frozen plain object with one field per constant, computed on first
- * request and cached. See docs/design.md, "Decisions" (platforms are data).
+ * request and cached. See docs/design.md, "Layers".
  */
 import type { Go119Constants, Go126Constants } from "./constants.js";
 import type { FormulaEnv } from "./env.js";

@@ -3,7 +3,7 @@
  * command and a Go tree (`--goroot`, or the installed ones) it extracts Go's
  * values live with the extractor of @gomalloc/conformance; otherwise it uses
  * the checked-in fixtures. Prints a per-pair pass/fail table per Go version
- * and exits 1 on any difference.
+ * and exits 1 on any difference. See docs/design.md, "Layers".
  */
 import { type GoVersion, goVersions, isGoVersion, parseGoVersion } from "@gomalloc/arch";
 import {

@@ -2,7 +2,8 @@
  * `gomalloc constants`: the allocator constants of a Go version and
  * GOOS/GOARCH, computed by @gomalloc/arch, as a readable table or as JSON in
  * the conformance fixture format (`{"linux/amd64": {"heapAddrBits": 48, ...}}`).
- * `--all` covers every pair of `go tool dist list` at once.
+ * `--all` covers every pair of `go tool dist list` at once. See docs/design.md,
+ * "Layers".
  */
 import {
   allProfiles,
