@@ -25,6 +25,22 @@ describe("gomalloc conformance", () => {
     expect(r.out).not.toContain("Go 1.19");
   });
 
+  test("without a Go tree it says so and falls back to the fixtures", async () => {
+    const saved = process.env.GOMALLOC_GOROOT_1_26;
+    process.env.GOMALLOC_GOROOT_1_26 = "/nonexistent";
+    try {
+      const r = await run("conformance", "--go", "1.26");
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(
+        /^gomalloc conformance: no (Go tree|`go` command) found for Go 1\.26; using the checked-in fixtures\n$/,
+      );
+      expect(r.out).toMatch(/^Go 1\.26 constants vs fixtures \(go1\.26\.\d+\)\n/);
+    } finally {
+      if (saved === undefined) delete process.env.GOMALLOC_GOROOT_1_26;
+      else process.env.GOMALLOC_GOROOT_1_26 = saved;
+    }
+  });
+
   test("--goroot picks the version from the tree; --json prints reports", async (ctx) => {
     const root = defaultGoroot("1.19");
     if (root === undefined || findGo() === undefined) return ctx.skip();
