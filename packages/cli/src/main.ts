@@ -3,6 +3,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerSizeclasses } from "./commands/sizeclasses.js";
+import { registerConformance } from "./commands/conformance.js";
+import { registerConstants } from "./commands/constants.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerSizeclasses(program);
+  registerConstants(program);
+  registerConformance(program);
   return program;
 }
 
