@@ -8,6 +8,7 @@
  * docs/design.md, "Layers".
  */
 import { type GoVersion, parseGoVersion, profilesToJSON } from "@gomalloc/arch";
+import { mksizeclasses, toJSON } from "@gomalloc/sizeclass";
 import { compareConstants, compareSizeClasses, type PairResult, type TableIssue } from "./compare.js";
 import { DumpFormatError } from "./errors.js";
 import {
@@ -114,7 +115,25 @@ export function checkArch(version: GoVersion | string, options: CheckOptions = {
   const v = parseGoVersion(version);
   const { fx, source } = goValues(v, options);
   const pairs = compareConstants(`go${v}`, fx.constants, profilesToJSON(v), true);
-  return report(v, source, pairs, undefined);
+  return report(v, source, pairs, checkSizeClasses(v, options));
+}
+
+/**
+ * Checks `@gomalloc/sizeclass`'s generator, run with Go's parameters for
+ * `version`, against Go's size-class scalars and tables, entry by entry
+ * (everything Go has must be there).
+ *
+ * @example
+ * ```ts
+ * checkSizeClasses("1.19").ok; // true
+ * ```
+ */
+export function checkSizeClasses(version: GoVersion | string, options: CheckOptions = {}): SizeClassResult {
+  const v = parseGoVersion(version);
+  const { fx } = goValues(v, options);
+  const ours = toJSON(mksizeclasses({ goVersion: v }));
+  const r = compareSizeClasses(`go${v} sizeclass`, fx.sizeclasses, ours, true);
+  return { checked: r.checked, issues: r.issues, ok: r.issues.length === 0 };
 }
 
 /**

@@ -17,7 +17,7 @@
  * ```
  */
 export type { CheckOptions, ConformanceReport, DumpCheckOptions, GoDump, SizeClassResult } from "./check.js";
-export { checkArch, checkDump, parseDump, reportViolations } from "./check.js";
+export { checkArch, checkDump, checkSizeClasses, parseDump, reportViolations } from "./check.js";
 export type { ConstantIssue, IssueKind, PairResult, TableIssue } from "./compare.js";
 export { compareConstants, compareSizeClasses, sameValue, showValue } from "./compare.js";
 export type { ConformanceError } from "./errors.js";

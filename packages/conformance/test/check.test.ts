@@ -26,7 +26,8 @@ describe("checkArch", () => {
     expect(r.ok).toBe(true);
     expect(r.failed).toBe(0);
     expect(r.pairs.map((p) => p.pair)).toEqual(listPairs(v));
-    expect(r.checked).toBe(r.pairs.reduce((n, p) => n + p.checked, 0));
+    expect(r.checked).toBe(r.pairs.reduce((n, p) => n + p.checked, 0) + (r.sizeclasses?.checked ?? 0));
+    expect(r.sizeclasses?.ok).toBe(true);
     expect(r.source).toBe(`fixtures (${loadFixtures(v).goVersion})`);
   });
 
