@@ -24,7 +24,7 @@ export {
 } from "./errors.js";
 export { FaultInjector } from "./faults.js";
 export { canBlock, lockRankChecking, Mutex, type MutexOptions, setLockRankChecking } from "./lock.js";
-export { SysMemoryBase } from "./mem.js";
+export { SysMemoryBase, sysReserveAlignedRetries } from "./mem.js";
 export { type ArrayBufferOptions, ArrayBufferSysMemory } from "./mem_arraybuffer.js";
 export { FLAT_MAGIC, FLAT_VERSION, type FlatLayout, FlatSysMemory, lockRankSysMem } from "./mem_flat.js";
 export { type SabOptions, SabSysMemory } from "./mem_sab.js";

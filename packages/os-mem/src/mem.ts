@@ -53,7 +53,8 @@ import {
 const M_RESERVED = 1 << PageState.Reserved;
 const M_PREPARED = 1 << PageState.Prepared;
 const M_READY = 1 << PageState.Ready;
-const MAX_ALIGNED_RETRIES = 100;
+/** How many lost races sysReserveAligned retries before Go's throw (Go's literal 100 in mem.go). */
+export const sysReserveAlignedRetries = 100;
 
 /** The shared implementation of {@link SysMemory}; backends extend it. */
 export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
@@ -313,7 +314,7 @@ export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
         const p2 = this.sysReserve(pAligned, size);
         if (p2 !== pAligned) {
           if (p2 !== 0) this.sysUnreserve(p2, size);
-          if (++retries === MAX_ALIGNED_RETRIES) {
+          if (++retries === sysReserveAlignedRetries) {
             throw new RuntimeThrow("failed to allocate aligned heap memory; too many retries");
           }
           continue;
