@@ -70,6 +70,18 @@ describe("WasmSysMemory", () => {
     expect(() => WasmSysMemory.attach(mem, 0)).toThrow(AttachError);
   });
 
+  it("a second handle over the same non-shared memory rebinds after the first grows it", () => {
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 64 });
+    const a = WasmSysMemory.create(mem, { maximumPages: 64 });
+    const b = WasmSysMemory.attach(mem);
+    const p = a.sysAlloc(8 * wasmPageSize, SysStat.other_sys); // detaches b's arrays
+    a.write32(p, 9);
+    expect(b.pageState(p)).toBe(PageState.Ready);
+    expect(b.read32(p)).toBe(9);
+    expect(b.stats().ready).toBe(8 * wasmPageSize);
+    b.checkInvariants({ contents: true });
+  });
+
   it("over a shared memory, a second handle follows growth made by the first", () => {
     const mem = new WebAssembly.Memory({ initial: 1, maximum: 64, shared: true });
     const a = WasmSysMemory.create(mem, { maximumPages: 64 });
