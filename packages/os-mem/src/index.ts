@@ -39,6 +39,7 @@ export { type SimMapping, type SimOptions, SimSysMemory } from "./mem_sim.js";
 export { type WasmOptions, WasmSysMemory, wasmPageSize } from "./mem_wasm.js";
 export { alignDown, alignUp, isPowerOfTwo } from "./memaccess.js";
 export { isGrowableBuffer, isSharedBuffer, MemView } from "./memview.js";
+export { SysAccountingBase } from "./mstats.js";
 export {
   type CheckedMemory,
   PageState,
