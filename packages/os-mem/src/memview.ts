@@ -80,6 +80,26 @@ export class MemView {
     return addr >= this.base && n >= 0 && addr + n <= this.base + this.u8.length;
   }
 
+  /** The u32 at `addr` (4-byte aligned, inside the view). */
+  getU32(addr: number): number {
+    return this.u32[(addr - this.base) >>> 2]!;
+  }
+
+  /** Stores `value` as the u32 at `addr` (4-byte aligned, inside the view). */
+  setU32(addr: number, value: number): void {
+    this.u32[(addr - this.base) >>> 2] = value;
+  }
+
+  /** The f64 at `addr` (8-byte aligned, inside the view); also how addresses are stored in records. */
+  getF64(addr: number): number {
+    return this.f64[(addr - this.base) >>> 3]!;
+  }
+
+  /** Stores `value` as the f64 at `addr` (8-byte aligned, inside the view). */
+  setF64(addr: number, value: number): void {
+    this.f64[(addr - this.base) >>> 3] = value;
+  }
+
   /**
    * Points the arrays at `buffer` (the same addresses, a new buffer object).
    * Backends call this when the old buffer was detached or replaced by a longer one.
