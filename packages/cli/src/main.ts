@@ -2,6 +2,9 @@
  * The `gomalloc` command: argument parsing and dispatch to subcommands.
  */
 import { Command, CommanderError } from "commander";
+import { registerSizeclasses } from "./commands/sizeclasses.js";
+import { registerConformance } from "./commands/conformance.js";
+import { registerConstants } from "./commands/constants.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .description("Go's runtime memory allocator in TypeScript: tables, conformance, heap demo and trace replay.")
     .exitOverride()
     .showHelpAfterError();
+  registerSizeclasses(program);
+  registerConstants(program);
+  registerConformance(program);
   return program;
 }
 

@@ -24,14 +24,22 @@ export {
 } from "./errors.js";
 export { FaultInjector } from "./faults.js";
 export { canBlock, lockRankChecking, Mutex, type MutexOptions, setLockRankChecking } from "./lock.js";
-export { SysMemoryBase } from "./mem.js";
+export { SysMemoryBase, sysReserveAlignedRetries } from "./mem.js";
 export { type ArrayBufferOptions, ArrayBufferSysMemory } from "./mem_arraybuffer.js";
-export { FLAT_MAGIC, FLAT_VERSION, type FlatLayout, FlatSysMemory, lockRankSysMem } from "./mem_flat.js";
+export {
+  FLAT_MAGIC,
+  FLAT_VERSION,
+  type FlatLayout,
+  FlatSysMemory,
+  type FlatTraits,
+  lockRankSysMem,
+} from "./mem_flat.js";
 export { type SabOptions, SabSysMemory } from "./mem_sab.js";
 export { type SimMapping, type SimOptions, SimSysMemory } from "./mem_sim.js";
 export { type WasmOptions, WasmSysMemory, wasmPageSize } from "./mem_wasm.js";
 export { alignDown, alignUp, isPowerOfTwo } from "./memaccess.js";
 export { isGrowableBuffer, isSharedBuffer, MemView } from "./memview.js";
+export { SysAccountingBase } from "./mstats.js";
 export {
   type CheckedMemory,
   PageState,

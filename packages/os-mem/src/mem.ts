@@ -11,18 +11,12 @@
  * `mappedReady`, updated with exactly Go's deltas (so its quirks — sysFree and
  * sysFault subtract `n` whatever the pages' states — are mirrored, while
  * `ready` stays exact); and one counter per {@link SysStat}, updated as Go's
- * sysMemStat is (`+n` on sysAlloc and sysMap, `-n` on sysFree). Backends supply
+ * sysMemStat is (`+n` on sysAlloc and sysMap, `-n` on sysFree); mstats.ts
+ * reads them and checks their invariants. Backends supply
  * placement (`place`), bookkeeping (`claim`, `release`) and backing storage
  * (`back`, `zeroPage`). See docs/design.md, "Managed memory".
  */
-import {
-  BadAddressError,
-  BadAlignError,
-  BadArgumentError,
-  BadSizeError,
-  IllegalTransitionError,
-  RuntimeThrow,
-} from "./errors.js";
+import { BadAddressError, BadAlignError, BadSizeError, IllegalTransitionError, RuntimeThrow } from "./errors.js";
 import { FaultInjector } from "./faults.js";
 import {
   ACCT_MAPPED_READY,
@@ -37,34 +31,21 @@ import {
   FLAG_NOHUGE,
   FLAG_RESIDENT,
   isPowerOfTwo,
-  PageTableBase,
   STATE_MASK,
 } from "./memaccess.js";
-import {
-  PageState,
-  type SysCaps,
-  type SysMemory,
-  type SysMemStats,
-  type SysStat,
-  sysStatCount,
-  sysStatNames,
-} from "./types.js";
+import { SysAccountingBase } from "./mstats.js";
+import { PageState, type SysMemory, type SysStat } from "./types.js";
 
 const M_RESERVED = 1 << PageState.Reserved;
 const M_PREPARED = 1 << PageState.Prepared;
 const M_READY = 1 << PageState.Ready;
-const MAX_ALIGNED_RETRIES = 100;
+/** How many lost races sysReserveAligned retries before Go's throw (Go's literal 100 in mem.go). */
+export const sysReserveAlignedRetries = 100;
 
 /** The shared implementation of {@link SysMemory}; backends extend it. */
-export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
-  readonly caps: SysCaps;
+export abstract class SysMemoryBase extends SysAccountingBase implements SysMemory {
+  /** Deterministic fault injection for this instance. */
   readonly faults = new FaultInjector();
-  abstract readonly rootSlotCount: number;
-
-  constructor(caps: SysCaps) {
-    super(caps.physPageSize);
-    this.caps = caps;
-  }
 
   /**
    * Where a new reservation of `bytes` goes: `hint` if that range is free and
@@ -87,11 +68,6 @@ export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
   protected abstract back(v: number, bytes: number): boolean;
   /** Zeroes the page at `addr` (it is leaving the Ready state). */
   protected abstract zeroPage(addr: number): void;
-  /** The root slots (f64 words). */
-  protected abstract rootWords(): Float64Array;
-  /** Backend-specific invariants (see `checkInvariants`). */
-  protected abstract checkBackend(contents: boolean): void;
-
   // ---- argument checks -------------------------------------------------------------------
 
   /** Validates a page range and returns `n` rounded up to whole pages. */
@@ -106,13 +82,6 @@ export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
       throw new BadAddressError(op, v, `range of ${bytes} bytes is outside [${addressSpaceStart}, ${addressSpaceEnd})`);
     }
     return bytes;
-  }
-
-  /** Validates a stat id. */
-  protected checkStat(op: string, stat: number): void {
-    if (!Number.isInteger(stat) || stat < 0 || stat >= sysStatCount) {
-      throw new BadArgumentError(op, `${stat} is not a SysStat id`);
-    }
   }
 
   /** Throws IllegalTransitionError at the first page of `[v, v+bytes)` whose state is not in `mask`. */
@@ -313,7 +282,7 @@ export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
         const p2 = this.sysReserve(pAligned, size);
         if (p2 !== pAligned) {
           if (p2 !== 0) this.sysUnreserve(p2, size);
-          if (++retries === MAX_ALIGNED_RETRIES) {
+          if (++retries === sysReserveAlignedRetries) {
             throw new RuntimeThrow("failed to allocate aligned heap memory; too many retries");
           }
           continue;
@@ -471,155 +440,5 @@ export abstract class SysMemoryBase extends PageTableBase implements SysMemory {
   /** False: every backend zeroes pages as they leave Ready, so sysUsed always hands out zeroed memory. */
   needZeroAfterSysUnused(): boolean {
     return false;
-  }
-
-  // ---- stats and roots -------------------------------------------------------------------
-
-  /** Adds `delta` to `stat` (Go's sysMemStat.add); throws RuntimeThrow("sysMemStat overflow") below 0. */
-  statAdd(stat: SysStat, delta: number): void {
-    this.checkStat("statAdd", stat);
-    if (!Number.isSafeInteger(delta)) throw new BadSizeError("statAdd", delta, "not a safe integer");
-    this.lockOS();
-    try {
-      const acct = this.acctWords();
-      if (acct[ACCT_STAT0 + stat]! + delta < 0) throw new RuntimeThrow("sysMemStat overflow");
-      acct[ACCT_STAT0 + stat]! += delta;
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  /** Current value of `stat`. */
-  statLoad(stat: SysStat): number {
-    this.checkStat("statLoad", stat);
-    this.lockOS();
-    try {
-      return this.acctWords()[ACCT_STAT0 + stat]!;
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  /** A snapshot of every counter. */
-  stats(): SysMemStats {
-    this.lockOS();
-    try {
-      const a = this.acctWords();
-      const stats = {} as SysMemStats["stats"];
-      let sys = 0;
-      for (let s = 0; s < sysStatCount; s++) {
-        stats[sysStatNames[s]!] = a[ACCT_STAT0 + s]!;
-        sys += a[ACCT_STAT0 + s]!;
-      }
-      return {
-        reserved: a[ACCT_RESERVED]!,
-        prepared: a[ACCT_PREPARED]!,
-        ready: a[ACCT_READY]!,
-        mapped: a[ACCT_PREPARED]! + a[ACCT_READY]!,
-        released: a[ACCT_PREPARED]!,
-        mappedReady: a[ACCT_MAPPED_READY]!,
-        resident: a[ACCT_RESIDENT]!,
-        sys,
-        stats,
-      };
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  private checkSlot(op: string, i: number): void {
-    if (!Number.isInteger(i) || i < 0 || i >= this.rootSlotCount) {
-      throw new BadArgumentError(op, `root slot ${i} is not in [0, ${this.rootSlotCount})`);
-    }
-  }
-
-  /** Reads root slot `i` (0 if never set). */
-  getRoot(i: number): number {
-    this.checkSlot("getRoot", i);
-    this.lockOS();
-    try {
-      return this.rootWords()[i]!;
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  /** Writes root slot `i`. */
-  setRoot(i: number, value: number): void {
-    this.checkSlot("setRoot", i);
-    this.lockOS();
-    try {
-      this.rootWords()[i] = value;
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  /** Sets root slot `i` to `value` if it holds `expected`; returns the value found. */
-  casRoot(i: number, expected: number, value: number): number {
-    this.checkSlot("casRoot", i);
-    this.lockOS();
-    try {
-      const r = this.rootWords();
-      const found = r[i]!;
-      if (found === expected) r[i] = value;
-      return found;
-    } finally {
-      this.unlockOS();
-    }
-  }
-
-  // ---- invariants ------------------------------------------------------------------------
-
-  /**
-   * Invariants (each throws RuntimeThrow naming its id):
-   * - OS1: `reserved`, `prepared`, `ready` = physPageSize × pages in that state;
-   *   `resident` = physPageSize × Ready pages flagged resident; no other page is flagged resident.
-   * - OS2: every SysStat counter ≥ 0.
-   * - OS3 (with `contents`): every byte of a page that is not Ready reads 0 wherever backing exists.
-   * - backend invariants (see each backend).
-   */
-  checkInvariants(opts: { contents?: boolean } = {}): void {
-    this.lockOS();
-    try {
-      const pps = this.physPageSize;
-      const counts = [0, 0, 0, 0];
-      let resident = 0;
-      let page = this.caps.addressSpaceStart;
-      let remaining = (this.caps.addressSpaceEnd - page) / pps;
-      while (remaining > 0) {
-        this.segment(page, remaining);
-        const st = this.segStates;
-        const k = this.segPages;
-        if (st !== null) {
-          for (let j = 0; j < k; j++) {
-            const b = st[this.segIndex + j]!;
-            counts[b & STATE_MASK]!++;
-            if ((b & FLAG_RESIDENT) !== 0) {
-              if ((b & STATE_MASK) !== PageState.Ready) {
-                throw new RuntimeThrow(`OS1: page ${page + j * pps} is resident but not Ready`);
-              }
-              resident++;
-            }
-          }
-        }
-        page += k * pps;
-        remaining -= k;
-      }
-      const a = this.acctWords();
-      const want = [counts[1]! * pps, counts[2]! * pps, counts[3]! * pps];
-      for (let s = 0; s < 3; s++) {
-        if (a[s] !== want[s]) throw new RuntimeThrow(`OS1: counter ${s} is ${a[s]}, page table says ${want[s]}`);
-      }
-      if (a[ACCT_RESIDENT] !== resident * pps) {
-        throw new RuntimeThrow(`OS1: resident is ${a[ACCT_RESIDENT]}, page table says ${resident * pps}`);
-      }
-      for (let s = 0; s < sysStatCount; s++) {
-        if (a[ACCT_STAT0 + s]! < 0) throw new RuntimeThrow(`OS2: stat ${sysStatNames[s]} is negative`);
-      }
-      this.checkBackend(opts.contents === true);
-    } finally {
-      this.unlockOS();
-    }
   }
 }

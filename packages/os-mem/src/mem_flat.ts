@@ -192,6 +192,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   }
 
   protected segment(addr: number, maxPages: number): void {
+    // Another handle over the same non-shared memory may have grown it, detaching our arrays.
+    if (this.states.length === 0) this.refresh();
     const pps = this.physPageSize;
     const { addressSpaceStart: start, addressSpaceEnd: end } = this.caps;
     if (addr >= start && addr < end) {

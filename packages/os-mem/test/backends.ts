@@ -39,7 +39,7 @@ export const backendCases: BackendCase[] = [
     name: "arraybuffer resizable",
     make: () => ArrayBufferSysMemory.create(new ArrayBuffer(0, { maxByteLength: 256 << 20 })),
   },
-  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(64 << 20)) },
+  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(8 << 20)) },
 ];
 
 /** Everything a transition could change in `[lo, hi)`: counters, page states, hints. */

@@ -31,7 +31,7 @@ export const backendCases: BackendCase[] = [
     name: "arraybuffer resizable",
     make: () => ArrayBufferSysMemory.create(new ArrayBuffer(0, { maxByteLength: 256 << 20 })),
   },
-  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(64 << 20)) },
+  { name: "arraybuffer fixed", make: () => ArrayBufferSysMemory.create(new ArrayBuffer(16 << 20)) },
 ];
 
 /** A Ready, zeroed block of `n` bytes to hold records. */

@@ -158,7 +158,7 @@ describe.each(backendCases)("fixalloc: $name", ({ make }) => {
           const r = recordSpace(s);
           const P = s.physPageSize;
           const src = linear
-            ? LinearAlloc.init(s, r, s.sysReserve(0, 256 * P), 256 * P, true)
+            ? LinearAlloc.init(s, r, s.sysReserve(0, 128 * P), 128 * P, true)
             : PersistentAlloc.init(s, r);
           const f = FixAlloc.init(s, r + 64, asked, src, SysStat.mspan_sys);
           const size = f.size;

@@ -1,0 +1,3 @@
+module gomalloc.dev/conformance/extract
+
+go 1.22

@@ -1,0 +1,115 @@
+// The SharedArrayBuffer backend: one truth in the buffer for every attached
+// handle, growth seen by all, and real worker_threads racing transitions.
+import { Worker } from "node:worker_threads";
+import { AttachError, PageState, SabSysMemory, SysStat } from "@gomalloc/os-mem";
+import { describe, expect, it } from "vitest";
+import { propSeed } from "./seed.js";
+import { osMemForWorkers, workerScript } from "./worker-build.js";
+
+function run<T>(data: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerScript("sab-worker.mjs"), { workerData: { osmem: osMemForWorkers(), ...data } });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+}
+
+/** A worker answering one request per message. */
+function server(sab: SharedArrayBuffer) {
+  const w = new Worker(workerScript("sab-worker.mjs"), {
+    workerData: { osmem: osMemForWorkers(), sab, task: "serve" },
+  });
+  const ask = <T>(msg: Record<string, unknown>): Promise<T> =>
+    new Promise((resolve, reject) => {
+      w.once("message", (r: T & { error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r)));
+      w.once("error", reject);
+      w.postMessage(msg);
+    });
+  return { ask, close: () => w.terminate() };
+}
+
+describe("SabSysMemory", () => {
+  it("keeps the page table, counters and roots in the buffer: an attached handle sees everything", () => {
+    const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const b = SabSysMemory.attach(a.sab);
+    const p = a.sysAlloc(100_000, SysStat.other_sys);
+    a.write32(p + 4, 77);
+    a.setRoot(0, p);
+    expect(b.getRoot(0)).toBe(p);
+    expect(b.pageState(p)).toBe(PageState.Ready);
+    expect(b.read32(p + 4)).toBe(77);
+    expect(b.stats()).toEqual(a.stats());
+    b.sysFree(p, 100_000, SysStat.other_sys);
+    expect(a.pageState(p)).toBe(PageState.None);
+    expect(a.sysAlloc(65536, SysStat.other_sys)).toBe(p); // first fit from the bottom, as sbrk
+    a.checkInvariants({ contents: true });
+  });
+
+  it("grows the buffer when pages are mapped, not when they are reserved", () => {
+    const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const len0 = a.sab.byteLength;
+    const v = a.sysReserve(0, 8 << 20);
+    expect(a.sab.byteLength).toBe(len0);
+    expect(a.sysMap(v, 1 << 20, SysStat.heapReleased)).toBe(true);
+    expect(a.sab.byteLength).toBe(v + (1 << 20));
+    expect(a.caps).toMatchObject({
+      canGrow: true,
+      sharedBetweenWorkers: true,
+      canReserveWithoutCommit: true,
+      sbrk: true,
+    });
+  });
+
+  it("refuses to attach to a buffer that holds no header", () => {
+    expect(() => SabSysMemory.attach(new SharedArrayBuffer(1 << 16))).toThrow(AttachError);
+    const a = SabSysMemory.create({ maxByteLength: 4 << 20 });
+    new Uint32Array(a.sab)[1] = 99;
+    expect(() => SabSysMemory.attach(a.sab)).toThrow("header version 99");
+  });
+
+  it("worker_threads see each other's transitions", async () => {
+    const sys = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const w1 = server(sys.sab);
+    const w2 = server(sys.sab);
+    try {
+      const { p } = await w1.ask<{ p: number }>({ op: "alloc", bytes: 3 * 65536, tag: 4242 });
+      expect(await w2.ask({ op: "look", p })).toEqual({ state: PageState.Ready, value: 4242 });
+      expect(sys.read32(p)).toBe(4242);
+      await w2.ask({ op: "free", p, bytes: 3 * 65536 });
+      expect(sys.pageState(p)).toBe(PageState.None);
+      expect(await w1.ask({ op: "look", p })).toEqual({ state: PageState.None, value: -1 });
+      sys.checkInvariants({ contents: true });
+    } finally {
+      await w1.close();
+      await w2.close();
+    }
+  });
+
+  it("worker_threads racing random transitions leave one consistent page table", async () => {
+    const seed = propSeed("sab race");
+    const sys = SabSysMemory.create({ maxByteLength: 512 << 20 });
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((id) =>
+        run<{ live: { p: number; bytes: number; tag: number }[] }>({
+          task: "race",
+          sab: sys.sab,
+          id,
+          rounds: 400,
+          seed: seed + id,
+        }),
+      ),
+    );
+    const live = results.flatMap((r) => r.live).sort((x, y) => x.p - y.p);
+    for (let i = 1; i < live.length; i++) expect(live[i - 1]!.p + live[i - 1]!.bytes).toBeLessThanOrEqual(live[i]!.p);
+    let bytes = 0;
+    for (const b of live) {
+      expect(sys.pageState(b.p)).toBe(PageState.Ready);
+      expect(sys.read32(b.p)).toBe(b.tag);
+      expect(sys.read32(b.p + b.bytes - 4)).toBe(b.tag);
+      bytes += b.bytes;
+    }
+    expect(sys.stats()).toMatchObject({ ready: bytes, reserved: 0, prepared: 0 });
+    expect(sys.mutex.isLocked()).toBe(false);
+    sys.checkInvariants({ contents: true });
+  });
+});

@@ -1,0 +1,47 @@
+// mstats.go for one backend: sysMemStat counters, the stats snapshot, and the
+// invariant checker — which must notice a corrupted page table or dirty
+// memory that is not Ready.
+import { RuntimeThrow, SabSysMemory, SimSysMemory, SysStat, sysStatNames } from "@gomalloc/os-mem";
+import { describe, expect, it } from "vitest";
+
+describe("sysMemStat accounting", () => {
+  it("adds, loads and sums the counters; below zero is Go's throw", () => {
+    const sys = new SimSysMemory();
+    sys.statAdd(SysStat.mspan_sys, 160);
+    sys.statAdd(SysStat.other_sys, 40);
+    sys.statAdd(SysStat.mspan_sys, -60);
+    expect(sys.statLoad(SysStat.mspan_sys)).toBe(100);
+    const st = sys.stats();
+    expect(Object.keys(st.stats)).toEqual(sysStatNames);
+    expect(st.sys).toBe(140);
+    expect(() => sys.statAdd(SysStat.other_sys, -41)).toThrow("sysMemStat overflow");
+    expect(sys.statLoad(SysStat.other_sys)).toBe(40);
+    expect(() => sys.statAdd(SysStat.other_sys, 0.5)).toThrow();
+  });
+});
+
+describe("checkInvariants", () => {
+  it("notices a page-state byte changed behind the accounting (OS1)", () => {
+    const sys = SabSysMemory.create({ maxByteLength: 16 << 20 });
+    sys.sysReserve(0, 65536);
+    sys.checkInvariants();
+    new Uint8Array(sys.sab)[256] = 3; // the first managed page's state byte, now "Ready"
+    expect(() => sys.checkInvariants()).toThrow(RuntimeThrow);
+    expect(() => sys.checkInvariants()).toThrow(/^OS1/);
+  });
+
+  it("notices bytes written into pages that are not Ready (OS3: FLAT3, SIM4)", () => {
+    const sab = SabSysMemory.create({ maxByteLength: 16 << 20 });
+    const v = sab.sysReserve(0, 65536);
+    sab.sysMap(v, 65536, SysStat.heapReleased);
+    sab.checkInvariants({ contents: true });
+    sab.viewOf(v).u8[v + 100] = 1; // a raw write the checked API would have refused
+    expect(() => sab.checkInvariants({ contents: true })).toThrow(/^FLAT3/);
+    const sim = new SimSysMemory();
+    const p = sim.sysAlloc(8192, SysStat.other_sys);
+    const view = sim.viewOf(p);
+    sim.sysUnused(p + 4096, 4096);
+    view.u8[4096 + 7] = 1;
+    expect(() => sim.checkInvariants({ contents: true })).toThrow(/^SIM4/);
+  });
+});

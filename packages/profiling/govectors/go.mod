@@ -1,0 +1,3 @@
+module gomalloc.dev/profiling/govectors
+
+go 1.19
