@@ -12,6 +12,7 @@ export {
   PageDoubleFreeError,
   PageRangeError,
 } from "./errors.js";
+export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
 export {
   fillAlignedHi,
   fillAlignedLo,
@@ -19,10 +20,9 @@ export {
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";
-export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
 export { PageAlloc } from "./mpagealloc.js";
-export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";
 export { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
+export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";
 export {
   findBitRange64,
   findFailed,

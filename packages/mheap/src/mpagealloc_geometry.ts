@@ -13,7 +13,7 @@ import { PageAllocConfigError } from "./errors.js";
 /**
  * The numbers a profile gives the page allocator (Go's per-GOARCH constants).
  * The field names are those of `@gomalloc/arch` profiles, so a profile can be
- * passed as it is.
+ * spread into them (with `pageShift: profile._PageShift`).
  */
 export interface PageAllocOptions {
   /** log2 of the runtime page size (Go's `pageShift`, 13 everywhere Go runs). */

@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import {
+  class_to_allocnpages,
+  class_to_divmagic,
+  class_to_nelems,
+  class_to_size,
+  numSizeClasses,
+} from "@gomalloc/sizeclass";
 import { describe, expect, it } from "vitest";
 import { SpanArgumentError } from "../src/errors.js";
 import { checkSpan } from "../src/invariants.js";
@@ -39,6 +46,18 @@ describe("mheap.initSpan geometry (nelems, divMul, limit) for every Go size clas
     }
     // Every record went back to spanalloc: the next one is a reused record.
     expect(used.has(t.allocSpan())).toBe(true);
+  });
+  it("agrees with @gomalloc/sizeclass's tables (size, npages, divMagic, nelems) for every class", () => {
+    const t = newTable();
+    for (let c = 1; c < numSizeClasses; c++) {
+      const s = t.allocSpan();
+      t.init(s, BASE, class_to_allocnpages[c]!);
+      expect(t.initSpan(s, (c << 1) | 1, class_to_size[c]!, class_to_divmagic[c]!, false, 0)).toBe(true);
+      expect(t.nelems(s), `class ${c}`).toBe(class_to_nelems[c]);
+      checkSpan(t, s);
+      t.init(s, 0, 0);
+      t.freeSpan(s);
+    }
   });
   it("reserve shrinks nelems as Go's heap-bits tail does", () => {
     const t = newTable();

@@ -3,7 +3,7 @@ import { SimSysMemory } from "@gomalloc/os-mem";
 import { expect, it } from "vitest";
 import {
   checkSpan,
-  DoubleFreeError,
+  type DoubleFreeError,
   free,
   MSpanTable,
   nextFree,
@@ -43,11 +43,7 @@ it("README: a span of 48-byte objects, explicit free and sweep", () => {
   checkSpan(spans, s); // S1–S9 hold
   // --- end ---
   expect([p, q, objIndex(spans, s, q + 7), spans.nelems(s), spans.allocCount(s)]).toEqual([
-    0xc000000000,
-    0xc000000030,
-    1,
-    170,
-    2,
+    0xc000000000, 0xc000000030, 1, 170, 2,
   ]);
   expect(tag).toBe("DoubleFreeError");
   expect(() => free(spans, s, q + 1)).toThrow();
