@@ -1,16 +1,16 @@
 /**
  * The page allocator's scavenging side (Go's mgcscavenge.go, the parts below
  * the background scavenger's pacing): `fillAligned`, `findScavengeCandidate`
- * over a chunk's pallocData, and the scavenge index that says which chunks may
- * hold free, unscavenged pages. The index's per-chunk `scavChunkData` words and
- * its cursors live in managed memory; `PageAlloc.scavenge` drives them. See
- * docs/design.md, "Managed memory".
+ * over a chunk's pallocData, the scavenge index that says which chunks may
+ * hold free, unscavenged pages, and `scavenge`/`scavengeOne`, which
+ * `PageAlloc` delegates to. The index's per-chunk `scavChunkData` words and
+ * its cursors live in managed memory. See docs/design.md, "Managed memory".
  */
-
-import type { MemView } from "@gomalloc/os-mem";
-import { RuntimeThrow } from "@gomalloc/os-mem";
+import { type MemView, RuntimeThrow } from "@gomalloc/os-mem";
 import { leadingZeros64, shl64Hi, shl64Lo } from "@gomalloc/span";
-import type { PallocBits } from "./mpallocbits.js";
+import type { PageAlloc } from "./mpagealloc.js";
+import { type PallocBits, pageBitsSetRange } from "./mpallocbits.js";
+import { pallocSumMax } from "./pallocsum.js";
 
 // ---------------------------------------------------------------------------
 // fillAligned
@@ -416,4 +416,69 @@ export class ScavengeIndex {
     const m = this.minHeapIdx;
     if (m === 0 || baseChunk < m) this.minHeapIdx = baseChunk;
   }
+}
+
+// ---------------------------------------------------------------------------
+// pageAlloc.scavenge and scavengeOne
+
+/** Go's `pageAlloc.scavenge` (see `PageAlloc.scavenge`). Caller must hold the mheap lock. */
+export function scavenge(p: PageAlloc, nbytes: number, force: boolean): number {
+  let released = 0;
+  while (released < nbytes) {
+    const ci = p.scavIndex.find(force);
+    if (ci === 0) break;
+    released += scavengeOne(p, ci, p.scavIndex.findPageIdx, nbytes - released);
+  }
+  return released;
+}
+
+/**
+ * Go's `pageAlloc.scavengeOne` (see `PageAlloc.scavengeOne`): the run is held
+ * allocated while `release` runs, then freed and marked scavenged; if
+ * `release` throws, the run is freed unscavenged and the error propagates.
+ */
+export function scavengeOne(p: PageAlloc, ci: number, searchIdx: number, max: number): number {
+  const g = p.g;
+  const physPageSize = p.sys.physPageSize;
+  const maxPages = Math.ceil(max / g.pageSize);
+  const minPages = Math.max(1, physPageSize / g.pageSize);
+  const leaf = g.summaryLevels - 1;
+  if (pallocSumMax(p.summaryLo(leaf, ci), p.summaryHi(leaf, ci), g.logMaxPackedValue) >= minPages) {
+    p.chunkOf(ci);
+    const base = findScavengeCandidate(
+      p.pb,
+      searchIdx,
+      minPages,
+      maxPages,
+      g.pageSize,
+      physPageSize,
+      g.physHugePageSize,
+      g.maxPagesPerPhysPage,
+    );
+    const npages = p.pb.candidateSize;
+    if (npages !== 0) {
+      const addr = g.chunkBase(ci) + base * g.pageSize;
+      p.chunkOf(ci);
+      p.pb.dataAllocRange(base, npages);
+      p.update(addr, npages, true, true);
+      let ok = false;
+      try {
+        if (p.release !== undefined) p.release(addr - g.arenaBaseOffsetAdd, npages * g.pageSize);
+        ok = true;
+      } finally {
+        if (addr < p.searchAddr) p.searchAddr = addr;
+        p.chunkOf(ci);
+        p.pb.free(base, npages);
+        p.update(addr, npages, true, false);
+        if (ok) {
+          const off = p.chunkOf(ci);
+          pageBitsSetRange(p.cu32, off + p.pb.scavOff, base, npages);
+          p.addReleased(npages * g.pageSize);
+        }
+      }
+      return npages * g.pageSize;
+    }
+  }
+  p.scavIndex.setEmpty(ci);
+  return 0;
 }

@@ -15,9 +15,9 @@
 
 import { type MemView, RuntimeThrow, type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { PageCountError, PageDoubleFreeError, PageRangeError } from "./errors.js";
-import { findScavengeCandidate, ScavengeIndex } from "./mgcscavenge.js";
+import { ScavengeIndex, scavenge, scavengeOne } from "./mgcscavenge.js";
 import { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
-import { growSummaries, H, HEADER_BYTES, initSummaries } from "./mpagealloc_sys.js";
+import { grow, H, HEADER_BYTES, initSummaries } from "./mpagealloc_sys.js";
 import { allocToCache, type PageCache } from "./mpagecache.js";
 import { findFailed, PallocBits, pageBitsPopcntRange, pageBitsSetRange } from "./mpallocbits.js";
 import { AddrRanges } from "./mranges.js";
@@ -274,27 +274,13 @@ export class PageAlloc {
    * overlap nothing grown before, and not hold address 0 or the first chunk
    * (Go's 0 sentinel). Throws PageRangeError for a bad range and
    * PageAllocOutOfMemoryError if the backend refuses metadata memory; either
-   * way nothing changes.
+   * way nothing changes. Caller must hold the mheap lock.
    */
   grow(base: number, size: number): void {
-    const g = this.g;
-    if (!Number.isInteger(base) || !Number.isInteger(size) || size <= 0) {
-      throw new PageRangeError(base, size, "want integers and size > 0");
-    }
-    if (base % g.pageSize !== 0 || size % g.pageSize !== 0) throw new PageRangeError(base, size, "not page-aligned");
-    const ob = base + g.arenaBaseOffsetAdd;
-    const lo = Math.floor(ob / g.pallocChunkBytes) * g.pallocChunkBytes;
-    const hi = Math.ceil((ob + size) / g.pallocChunkBytes) * g.pallocChunkBytes;
-    if (ob < 0 || hi > 2 ** g.heapAddrBits) throw new PageRangeError(base, size, "outside the address space");
-    if (lo === 0) throw new PageRangeError(base, size, "holds the first chunk of the address space");
-    if (lo <= g.arenaBaseOffsetAdd && g.arenaBaseOffsetAdd < hi)
-      throw new PageRangeError(base, size, "holds address 0");
-    if (this.inUse.overlaps(lo, hi)) throw new PageRangeError(base, size, "overlaps memory grown before");
-    growSummaries(this, lo, hi);
-    this.update(lo, (hi - lo) / g.pageSize, true, false);
+    grow(this, base, size);
   }
 
-  /** Commits a grow once growSummaries has secured every piece of metadata. Internal to grow. */
+  /** Writes the header fields and chunk bitmaps of a grow once its metadata is secured (mpagealloc_sys.ts). */
   commitGrow(base: number, limit: number, newL2: Float64Array | null): void {
     const g = this.g;
     const f = this.hf;
@@ -645,7 +631,7 @@ export class PageAlloc {
   }
 
   // -------------------------------------------------------------------------
-  // Scavenging
+  // Scavenging (the work is in mgcscavenge.ts, as in Go)
 
   /**
    * Go's `pageAlloc.scavenge`: releases about `nbytes` (Infinity = all) of
@@ -655,13 +641,7 @@ export class PageAlloc {
    * density heuristics (Go's forced scavenge). Caller must hold the mheap lock.
    */
   scavenge(nbytes: number, force: boolean): number {
-    let released = 0;
-    while (released < nbytes) {
-      const ci = this.scavIndex.find(force);
-      if (ci === 0) break;
-      released += this.scavengeOne(ci, this.scavIndex.findPageIdx, nbytes - released);
-    }
-    return released;
+    return scavenge(this, nbytes, force);
   }
 
   /**
@@ -670,48 +650,11 @@ export class PageAlloc {
    * released (0 marks the chunk done for the scavenger).
    */
   scavengeOne(ci: number, searchIdx: number, max: number): number {
-    const g = this.g;
-    const maxPages = Math.ceil(max / g.pageSize);
-    const minPages = Math.max(1, this.sys.physPageSize / g.pageSize);
-    const leaf = g.summaryLevels - 1;
-    if (pallocSumMax(this.summaryLo(leaf, ci), this.summaryHi(leaf, ci), this.L) >= minPages) {
-      this.chunkOf(ci);
-      const base = findScavengeCandidate(
-        this.pb,
-        searchIdx,
-        minPages,
-        maxPages,
-        g.pageSize,
-        this.sys.physPageSize,
-        g.physHugePageSize,
-        g.maxPagesPerPhysPage,
-      );
-      const npages = this.pb.candidateSize;
-      if (npages !== 0) {
-        const addr = g.chunkBase(ci) + base * g.pageSize;
-        // Hold the run as allocated while it is released, as Go does.
-        this.chunkOf(ci);
-        this.pb.dataAllocRange(base, npages);
-        this.update(addr, npages, true, true);
-        let ok = false;
-        try {
-          if (this.release !== undefined) this.release(addr - g.arenaBaseOffsetAdd, npages * g.pageSize);
-          ok = true;
-        } finally {
-          if (addr < this.searchAddr) this.searchAddr = addr;
-          this.chunkOf(ci);
-          this.pb.free(base, npages);
-          this.update(addr, npages, true, false);
-          if (ok) {
-            const off = this.chunkOf(ci);
-            pageBitsSetRange(this.cu32, off + this.pb.scavOff, base, npages);
-            this.hv.f64[this.hf + H.released / 8] = this.released + npages * g.pageSize;
-          }
-        }
-        return npages * g.pageSize;
-      }
-    }
-    this.scavIndex.setEmpty(ci);
-    return 0;
+    return scavengeOne(this, ci, searchIdx, max);
+  }
+
+  /** Adds to the released-bytes counter (for scavengeOne). */
+  addReleased(bytes: number): void {
+    this.hv.f64[this.hf + H.released / 8] = this.released + bytes;
   }
 }

@@ -12,7 +12,7 @@
 
 import type { MemView, SysMemory, SysStat } from "@gomalloc/os-mem";
 import { RuntimeThrow } from "@gomalloc/os-mem";
-import { PageAllocOutOfMemoryError } from "./errors.js";
+import { PageAllocOutOfMemoryError, PageRangeError } from "./errors.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import type { PageAllocGeometry } from "./mpagealloc_geometry.js";
 import { AddrRanges, addrRangeBytes } from "./mranges.js";
@@ -272,4 +272,26 @@ export function growSummaries(p: PageAlloc, base: number, limit: number): void {
     else sys.sysNoHugePage(r, l2Bytes);
   }
   p.commitGrow(base, limit, newL2);
+}
+
+/**
+ * Go's `pageAlloc.grow` (see `PageAlloc.grow`): validates `[base, base+size)`
+ * (plain addresses), rounds it out to chunks, secures and commits the
+ * metadata, then summarizes the new, free chunks.
+ */
+export function grow(p: PageAlloc, base: number, size: number): void {
+  const g = p.g;
+  if (!Number.isInteger(base) || !Number.isInteger(size) || size <= 0) {
+    throw new PageRangeError(base, size, "want integers and size > 0");
+  }
+  if (base % g.pageSize !== 0 || size % g.pageSize !== 0) throw new PageRangeError(base, size, "not page-aligned");
+  const ob = base + g.arenaBaseOffsetAdd;
+  const lo = Math.floor(ob / g.pallocChunkBytes) * g.pallocChunkBytes;
+  const hi = Math.ceil((ob + size) / g.pallocChunkBytes) * g.pallocChunkBytes;
+  if (ob < 0 || hi > 2 ** g.heapAddrBits) throw new PageRangeError(base, size, "outside the address space");
+  if (lo === 0) throw new PageRangeError(base, size, "holds the first chunk of the address space");
+  if (lo <= g.arenaBaseOffsetAdd && g.arenaBaseOffsetAdd < hi) throw new PageRangeError(base, size, "holds address 0");
+  if (p.inUse.overlaps(lo, hi)) throw new PageRangeError(base, size, "overlaps memory grown before");
+  growSummaries(p, lo, hi);
+  p.update(lo, (hi - lo) / g.pageSize, true, false);
 }
