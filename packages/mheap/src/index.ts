@@ -1,5 +1,48 @@
 /**
  * @packageDocumentation
- * Go's heap: arenas, page allocator, mcentral, scavenger.
+ * Go's heap: arenas, page allocator, mcentral, scavenger. This release holds
+ * the page allocator (Go's mpagealloc.go, mpallocbits.go, mpagecache.go,
+ * mranges.go and the scavenging parts of mgcscavenge.go), usable alone over
+ * any address range.
  */
-export const packageName = "@gomalloc/mheap";
+export {
+  PageAllocConfigError,
+  PageAllocOutOfMemoryError,
+  PageCountError,
+  PageDoubleFreeError,
+  PageRangeError,
+} from "./errors.js";
+export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
+export {
+  fillAlignedHi,
+  fillAlignedLo,
+  findScavengeCandidate,
+  ScavengeIndex,
+  scavChunkHasFree,
+} from "./mgcscavenge.js";
+export { PageAlloc } from "./mpagealloc.js";
+export { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
+export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";
+export {
+  findBitRange64,
+  findFailed,
+  PallocBits,
+  pageBitsClear,
+  pageBitsClearAll,
+  pageBitsClearRange,
+  pageBitsGet,
+  pageBitsPopcntRange,
+  pageBitsSet,
+  pageBitsSetAll,
+  pageBitsSetRange,
+} from "./mpallocbits.js";
+export { AddrRanges, addrRangeBytes, addrRangesRecordBytes, type MetadataAlloc } from "./mranges.js";
+export {
+  mergeSummaries,
+  packPallocSumHi,
+  packPallocSumLo,
+  pallocSumEnd,
+  pallocSumMax,
+  pallocSumStart,
+  writePallocSum,
+} from "./pallocsum.js";

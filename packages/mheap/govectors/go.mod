@@ -1,0 +1,3 @@
+module gomalloc.dev/govectors
+
+go 1.26

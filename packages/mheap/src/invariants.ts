@@ -1,0 +1,148 @@
+/**
+ * Invariant checkers for the page allocator, its address ranges and its
+ * scavenge index: slow, obviously correct recomputations of what the fast
+ * code maintains incrementally (the formulas PA1–PA6, AR1–AR3, SI1–SI2 on
+ * the types). Tests call them after every operation; they throw
+ * `RuntimeThrow("invariant <ID> broken: …")` on the first violation. See
+ * docs/design.md, "Managed memory".
+ */
+import { hex, RuntimeThrow } from "@gomalloc/os-mem";
+import type { PageAlloc } from "./mpagealloc.js";
+import { pageBitsGet } from "./mpallocbits.js";
+import type { AddrRanges } from "./mranges.js";
+import { mergeSummaries, pallocSumEnd, pallocSumMax, pallocSumStart } from "./pallocsum.js";
+
+function broken(id: string, what: string): never {
+  throw new RuntimeThrow(`invariant ${id} broken: ${what}`);
+}
+
+/** Checks AR1–AR3 on an address-range set. */
+export function checkAddrRanges(a: AddrRanges): void {
+  if (a.len > a.cap) broken("AR3", `len ${a.len} > cap ${a.cap}`);
+  let total = 0;
+  for (let i = 0; i < a.len; i++) {
+    const b = a.base(i);
+    const l = a.limit(i);
+    if (!(b < l)) broken("AR1", `range ${i} [${hex(b)}, ${hex(l)}) is empty`);
+    if (i > 0 && !(a.limit(i - 1) < b)) broken("AR1", `ranges ${i - 1} and ${i} overlap or touch`);
+    total += l - b;
+  }
+  if (total !== a.totalBytes) broken("AR2", `totalBytes ${a.totalBytes}, ranges sum to ${total}`);
+}
+
+/** Summary (start, max, end) of chunk c's alloc bitmap, bit by bit. */
+function slowSummary(p: PageAlloc, c: number): [number, number, number] {
+  const n = p.g.pallocChunkPages;
+  const off = p.chunkOf(c);
+  const u = p.cu32;
+  let start = 0;
+  while (start < n && pageBitsGet(u, off, start) === 0) start++;
+  let end = 0;
+  while (end < n && pageBitsGet(u, off, n - 1 - end) === 0) end++;
+  let most = 0;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    run = pageBitsGet(u, off, i) === 0 ? run + 1 : 0;
+    if (run > most) most = run;
+  }
+  return [start, most, end];
+}
+
+/**
+ * Checks PA1–PA6 (and AR1–AR3 on inUse, SI1 on the scavenge index). Cost is
+ * linear in the grown memory; meant for tests.
+ */
+export function checkPageAlloc(p: PageAlloc): void {
+  const g = p.g;
+  const L = g.logMaxPackedValue;
+  const leaf = g.summaryLevels - 1;
+  checkAddrRanges(p.inUse);
+  const scratch = new Uint32Array(2);
+  const grown = new Set<number>();
+  for (let r = 0; r < p.inUse.len; r++) {
+    const lo = p.inUse.base(r);
+    const hi = p.inUse.limit(r);
+    if (lo % g.pallocChunkBytes !== 0 || hi % g.pallocChunkBytes !== 0) broken("PA5", `range ${r} not chunk-aligned`);
+    for (let c = g.chunkIndex(lo); c < g.chunkIndex(hi); c++) {
+      grown.add(c);
+      if (c < p.start || c >= p.end) broken("PA5", `chunk ${c} outside [start ${p.start}, end ${p.end})`);
+    }
+  }
+  for (const c of grown) {
+    const [s, m, e] = slowSummary(p, c);
+    const lo = p.summaryLo(leaf, c);
+    const hi = p.summaryHi(leaf, c);
+    if (pallocSumStart(lo, hi, L) !== s || pallocSumMax(lo, hi, L) !== m || pallocSumEnd(lo, hi, L) !== e) {
+      broken(
+        "PA1",
+        `chunk ${c}: summary (${pallocSumStart(lo, hi, L)}, ${pallocSumMax(lo, hi, L)}, ${pallocSumEnd(lo, hi, L)}), bitmap (${s}, ${m}, ${e})`,
+      );
+    }
+    // PA4 and SI1.
+    const off = p.chunkOf(c);
+    const u = p.cu32;
+    let inUse = 0;
+    for (let w = 0; w < p.pb.n32; w++) {
+      if ((u[off + w]! & u[off + p.pb.scavOff + w]!) !== 0)
+        broken("PA4", `chunk ${c} word ${w}: page in use and scavenged`);
+      let x = u[off + w]!;
+      for (; x !== 0; x &= x - 1) inUse++;
+    }
+    if (p.scavIndex.inUse(c) !== inUse)
+      broken("SI1", `chunk ${c}: index says ${p.scavIndex.inUse(c)} in use, bitmap ${inUse}`);
+    if (c < p.scavIndex.min || c >= p.scavIndex.max)
+      broken("SI2", `chunk ${c} outside the mapped index [${p.scavIndex.min}, ${p.scavIndex.max})`);
+  }
+  // PA1 (second half) and PA2: every entry of every block that covers grown
+  // memory is the merge of its children, or 0 when nothing grown lies under it.
+  let src = new Uint32Array(0);
+  for (let l = leaf; l >= 0; l--) {
+    const per = 2 ** g.levelBits[l]!;
+    const span = 2 ** g.levelShift[l]!;
+    const under = new Set<number>();
+    for (const c of grown) under.add(Math.floor((c * g.pallocChunkBytes) / span));
+    const blocks = new Set<number>();
+    for (const i of under) blocks.add(i - (i % per));
+    const n = l === leaf ? 0 : 2 ** g.levelBits[l + 1]!;
+    if (src.length < 2 * n) src = new Uint32Array(2 * n);
+    for (const b of blocks) {
+      if (b + per > p.summaryLen(l)) broken("PA2", `level ${l} block ${b} beyond len ${p.summaryLen(l)}`);
+      for (let i = b; i < b + per; i++) {
+        const lo = p.summaryLo(l, i);
+        const hi = p.summaryHi(l, i);
+        if (!under.has(i)) {
+          if ((lo | hi) !== 0)
+            broken(
+              l === leaf ? "PA1" : "PA2",
+              `summary[${l}][${i}] covers no grown chunk but is ${hex(hi)}:${hex(lo)}`,
+            );
+          continue;
+        }
+        if (l === leaf) continue;
+        for (let k = 0; k < n; k++) {
+          src[2 * k] = p.summaryLo(l + 1, i * n + k);
+          src[2 * k + 1] = p.summaryHi(l + 1, i * n + k);
+        }
+        scratch[0] = lo;
+        scratch[1] = hi;
+        if (mergeSummaries(src, 0, n, g.levelLogPages[l + 1]!, scratch, 0, L)) {
+          broken("PA2", `summary[${l}][${i}] is not the merge of its children`);
+        }
+      }
+    }
+  }
+  // PA3: searchAddr is in use (or max), and no free page lies below it.
+  const sa = p.searchAddr;
+  if (sa !== g.maxOffAddr && !p.inUse.contains(sa)) broken("PA3", `searchAddr ${hex(sa)} outside inUse`);
+  for (const c of grown) {
+    const cb = g.chunkBase(c);
+    if (cb >= sa) continue;
+    const off = p.chunkOf(c);
+    const lim = Math.min(g.pallocChunkPages, Math.ceil((sa - cb) / g.pageSize));
+    for (let i = 0; i < lim; i++) {
+      if (cb + i * g.pageSize < sa && pageBitsGet(p.cu32, off, i) === 0) {
+        broken("PA3", `page ${hex(cb + i * g.pageSize)} is free but below searchAddr ${hex(sa)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * pallocSum: the packed (start, max, end) summary of a region of pages, the
+ * node type of the page allocator's radix tree (Go's mpagealloc.go).
+ *
+ * Go packs three counts of `logMaxPackedValue` bits each into a uint64: start
+ * in bits `[0, L)`, max in `[L, 2L)`, end in `[2L, 3L)`, and uses bit 63 alone
+ * for the one case where all three equal `maxPackedValue = 1 << L` (a wholly
+ * free root entry). L is `logPallocChunkPages + (summaryLevels-1)*summaryLevelBits`
+ * (21 on 64-bit profiles, 18 on 32-bit ones, 15 on js/wasm since Go 1.26).
+ * Here the uint64 is a u32 pair `(lo, hi)` at `u32[i], u32[i+1]`, with Go's
+ * exact bit layout, so summaries compare bit for bit with Go's. See
+ * docs/design.md, "Managed memory".
+ */
+
+const FLAG = 0x80000000;
+
+// All fields are at most 21 bits (L ≤ 21), so every shift below is by less
+// than 32 and `1 << L` is exact; start lives in the low word, end in the high
+// word once 2L ≥ 32, and max straddles the two.
+
+/** Go's `start()` of the summary `hi:lo` with field width `L`. */
+export function pallocSumStart(lo: number, hi: number, L: number): number {
+  if ((hi & FLAG) !== 0) return 1 << L;
+  return lo & ((1 << L) - 1);
+}
+
+/** Go's `max()` of the summary `hi:lo`. */
+export function pallocSumMax(lo: number, hi: number, L: number): number {
+  if ((hi & FLAG) !== 0) return 1 << L;
+  return ((lo >>> L) | (hi << (32 - L))) & ((1 << L) - 1);
+}
+
+/** Go's `end()` of the summary `hi:lo`. */
+export function pallocSumEnd(lo: number, hi: number, L: number): number {
+  if ((hi & FLAG) !== 0) return 1 << L;
+  const s = 2 * L;
+  if (s >= 32) return (hi >>> (s - 32)) & ((1 << L) - 1);
+  return ((lo >>> s) | (hi << (32 - s))) & ((1 << L) - 1);
+}
+
+/** Low half of Go's `packPallocSum(start, max, end)`. */
+export function packPallocSumLo(start: number, max: number, end: number, L: number): number {
+  if (max === 1 << L) return 0;
+  const m = (1 << L) - 1;
+  const s = 2 * L;
+  return ((start & m) | ((max & m) << L) | (s < 32 ? (end & m) << s : 0)) >>> 0;
+}
+
+/** High half of Go's `packPallocSum(start, max, end)` (start never reaches the high half: L ≤ 21). */
+export function packPallocSumHi(_start: number, max: number, end: number, L: number): number {
+  if (max === 1 << L) return FLAG >>> 0;
+  const m = (1 << L) - 1;
+  const s = 2 * L;
+  const mh = 2 * L > 32 ? (max & m) >>> (32 - L) : 0;
+  return (mh | (s >= 32 ? (end & m) << (s - 32) : (end & m) >>> (32 - s))) >>> 0;
+}
+
+/** Writes Go's `packPallocSum(start, max, end)` into `u32[i], u32[i+1]`. */
+export function writePallocSum(u32: Uint32Array, i: number, start: number, max: number, end: number, L: number): void {
+  u32[i] = packPallocSumLo(start, max, end, L);
+  u32[i + 1] = packPallocSumHi(start, max, end, L);
+}
+
+/**
+ * Go's `mergeSummaries`: merges `n` consecutive summaries at `src[si..]`, each
+ * covering `2^logMaxPagesPerSum` pages, and writes the combined summary to
+ * `dst[di]`. Returns true when the value at `dst[di]` changed.
+ */
+export function mergeSummaries(
+  src: Uint32Array,
+  si: number,
+  n: number,
+  logMaxPagesPerSum: number,
+  dst: Uint32Array,
+  di: number,
+  L: number,
+): boolean {
+  const full = 1 << logMaxPagesPerSum;
+  let lo = src[si]!;
+  let hi = src[si + 1]!;
+  let start = pallocSumStart(lo, hi, L);
+  let most = pallocSumMax(lo, hi, L);
+  let end = pallocSumEnd(lo, hi, L);
+  for (let i = 1; i < n; i++) {
+    lo = src[si + 2 * i]!;
+    hi = src[si + 2 * i + 1]!;
+    const s = pallocSumStart(lo, hi, L);
+    const m = pallocSumMax(lo, hi, L);
+    const e = pallocSumEnd(lo, hi, L);
+    // The running start grows only while everything so far is free.
+    if (start === i * full) start += s;
+    // A run may straddle the boundary between the running sum and entry i.
+    if (end + s > most) most = end + s;
+    if (m > most) most = m;
+    // The running end extends through a wholly free entry, else restarts.
+    if (e === full) end += full;
+    else end = e;
+  }
+  const nlo = packPallocSumLo(start, most, end, L);
+  const nhi = packPallocSumHi(start, most, end, L);
+  if (dst[di] === nlo && dst[di + 1] === nhi) return false;
+  dst[di] = nlo;
+  dst[di + 1] = nhi;
+  return true;
+}

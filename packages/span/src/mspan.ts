@@ -1,0 +1,368 @@
+/**
+ * The mspan record (Go's `mspan` in mheap.go) and its table. A span is a run
+ * of pages holding objects of one size class, one large object, or manually
+ * managed memory. Each span is a fixed-layout record in managed memory,
+ * allocated like Go's `mheap_.spanalloc`; a span is named by its record's
+ * address (Go's `*mspan`, 0 = nil). Its three bitmaps — allocBits,
+ * gcmarkBits and the explicit-free bitmap — sit side by side in one block from
+ * a per-size bitmap pool. `MSpanTable` is the thin JS handle over the view
+ * that covers records and bitmaps; the allocation paths in mbitmap.ts and
+ * mgcsweep.ts take it as their first argument. See docs/design.md, "Managed memory".
+ */
+
+import type { MemView } from "@gomalloc/os-mem";
+import { SpanArgumentError } from "./errors.js";
+
+// Record layout: byte offsets. f64 fields first (8-aligned), then u32, then u8.
+/** Address of the first byte of the span (Go's startAddr, `s.base()`). */
+export const F_startAddr = 0;
+/** End of the object-holding part of the span (Go's limit). */
+export const F_limit = 8;
+/** Object size (Go's elemsize). */
+export const F_elemsize = 16;
+/** Number of pages (Go's npages). */
+export const F_npages = 24;
+/** Next span in its list (Go's next), 0 = nil. */
+export const F_next = 32;
+/** Previous span in its list (Go's prev), 0 = nil. */
+export const F_prev = 40;
+/** The list holding the span (Go's list), 0 = none. */
+export const F_list = 48;
+/** Address of the alloc bitmap (Go's allocBits). */
+export const F_allocBits = 56;
+/** Address of the mark bitmap (Go's gcmarkBits). */
+export const F_gcmarkBits = 64;
+/** Address of the explicit-free bitmap. */
+export const F_freed = 72;
+/** Go's manualFreeList for mSpanManual spans. */
+export const F_manualFreeList = 80;
+/** Low half of allocCache. */
+export const F_allocCacheLo = 88;
+/** High half of allocCache. */
+export const F_allocCacheHi = 92;
+/** Go's freeindex. */
+export const F_freeindex = 96;
+/** Go's nelems. */
+export const F_nelems = 100;
+/** Go's allocCount. */
+export const F_allocCount = 104;
+/** Go's divMul. */
+export const F_divMul = 108;
+/** Go's sweepgen. */
+export const F_sweepgen = 112;
+/** Objects recorded in the freed bitmap and not yet swept (i32, atomic when shared). */
+export const F_freedCount = 116;
+/** Go's spanclass (u8). */
+export const F_spanclass = 120;
+/** Go's state (u8): mSpanDead, mSpanInUse, mSpanManual. */
+export const F_state = 121;
+/** Go's needzero (u8). */
+export const F_needzero = 122;
+/** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
+export const F_bitsLog = 123;
+/** Bytes of one mspan record. */
+export const mspanBytes = 128;
+
+/** Go's mSpanDead: the span is not in use. */
+export const mSpanDead = 0;
+/** Go's mSpanInUse: a heap span holding objects. */
+export const mSpanInUse = 1;
+/** Go's mSpanManual: a span managed by its user (stacks and the like). */
+export const mSpanManual = 2;
+
+/** Most objects a span may hold (bitmaps of up to 4 KiB; Go's size classes need at most 1024). */
+export const maxSpanObjects = 32768;
+/** Smallest bitmap: 64 objects. */
+const MIN_BITS_LOG = 3;
+const NO_BITS = 255;
+
+/**
+ * Where an MSpanTable gets its memory: records from Go's `spanalloc` (a
+ * fixalloc) and bitmap blocks from per-size pools, all under one MemView.
+ */
+export interface SpanMemory {
+  /** The view covering every record and bitmap block. */
+  readonly view: MemView;
+  /** Go's `spanalloc.alloc`: an 8-aligned {@link mspanBytes} record, or 0 when memory is exhausted. */
+  allocRecord(): number;
+  /** Go's `spanalloc.free`. */
+  freeRecord(rec: number): void;
+  /** A zeroed block of `3 * nbytes` bytes (nbytes a power of two in [8, 4096]), 8-aligned, or 0 when exhausted. */
+  allocBits(nbytes: number): number;
+  /** Returns a block from {@link allocBits}. */
+  freeBits(block: number, nbytes: number): void;
+}
+
+/**
+ * The handle over the mspan records and bitmaps of one heap (per worker).
+ *
+ * Invariants on a span s (checked by `checkSpan`):
+ * - S1: 0 ≤ freeindex ≤ nelems.
+ * - S2: object n is free ⇔ n ≥ freeindex ∧ allocBits[n] = 0 (n < nelems).
+ * - S3: allocCache bit k = ¬allocBits[freeindex + k] for 0 ≤ k < min(64 − freeindex mod 64, nelems − freeindex).
+ * - S4: allocCount = freeindex + |{n ≥ freeindex : allocBits[n] = 1}| = number of allocated objects.
+ * - S5: freed ⊆ allocated, and freedCount = |freed|.
+ * - S6: object n starts at startAddr + n·elemsize; limit = startAddr + nelems·elemsize ≤ startAddr + npages·pageSize.
+ * - S7: for a size class, divMul = ⌊(2^32 − 1)/elemsize⌋ + 1, and ⌊(p − startAddr)·divMul / 2^32⌋ = ⌊(p − startAddr)/elemsize⌋.
+ * - S8: allocBits, gcmarkBits and freed bits at indexes ≥ nelems are 0; gcmarkBits is all 0 between sweeps.
+ * - S9: state ∈ {mSpanDead, mSpanInUse, mSpanManual}; list links are consistent (see MSpanList).
+ */
+export class MSpanTable {
+  /** Memory source for records and bitmaps. */
+  readonly mem: SpanMemory;
+  /** The view covering every record and bitmap (same as mem.view). */
+  readonly v: MemView;
+  /** log2 of the runtime page size. */
+  readonly pageShift: number;
+  /** Runtime page size in bytes. */
+  readonly pageSize: number;
+
+  /**
+   * @param mem - where records and bitmaps come from.
+   * @param pageShift - log2 of the runtime page size (Go's pageShift, 13).
+   */
+  constructor(mem: SpanMemory, pageShift = 13) {
+    this.mem = mem;
+    this.v = mem.view;
+    this.pageShift = pageShift;
+    this.pageSize = 2 ** pageShift;
+  }
+
+  /** u32 index of the span's record. */
+  w(s: number): number {
+    return (s - this.v.base) / 4;
+  }
+
+  // -- field access (cold paths; the hot paths index the view directly) --
+
+  /** Go's `s.base()`. */
+  base(s: number): number {
+    return this.v.f64[(s - this.v.base) / 8]!;
+  }
+  /** Go's npages. */
+  npages(s: number): number {
+    return this.v.f64[(s - this.v.base + F_npages) / 8]!;
+  }
+  /** Go's elemsize. */
+  elemsize(s: number): number {
+    return this.v.f64[(s - this.v.base + F_elemsize) / 8]!;
+  }
+  /** Go's limit. */
+  limit(s: number): number {
+    return this.v.f64[(s - this.v.base + F_limit) / 8]!;
+  }
+  /** Reads an f64 field. */
+  getF64(s: number, field: number): number {
+    return this.v.f64[(s - this.v.base + field) / 8]!;
+  }
+  /** Writes an f64 field. */
+  setF64(s: number, field: number, value: number): void {
+    this.v.f64[(s - this.v.base + field) / 8] = value;
+  }
+  /** Reads a u32 field. */
+  getU32(s: number, field: number): number {
+    return this.v.u32[(s - this.v.base + field) / 4]!;
+  }
+  /** Writes a u32 field. */
+  setU32(s: number, field: number, value: number): void {
+    this.v.u32[(s - this.v.base + field) / 4] = value;
+  }
+  /** Reads a u8 field. */
+  getU8(s: number, field: number): number {
+    return this.v.u8[s - this.v.base + field]!;
+  }
+  /** Writes a u8 field. */
+  setU8(s: number, field: number, value: number): void {
+    this.v.u8[s - this.v.base + field] = value;
+  }
+  /** Go's freeindex. */
+  freeindex(s: number): number {
+    return this.getU32(s, F_freeindex);
+  }
+  /** Go's nelems. */
+  nelems(s: number): number {
+    return this.getU32(s, F_nelems);
+  }
+  /** Go's allocCount. */
+  allocCount(s: number): number {
+    return this.getU32(s, F_allocCount);
+  }
+  /** Objects freed and not yet swept. */
+  freedCount(s: number): number {
+    const i = (s - this.v.base + F_freedCount) / 4;
+    return this.v.shared ? Atomics.load(this.v.i32, i) : this.v.i32[i]!;
+  }
+  /** Go's state. */
+  state(s: number): number {
+    return this.getU8(s, F_state);
+  }
+  /** Go's spanclass. */
+  spanclass(s: number): number {
+    return this.getU8(s, F_spanclass);
+  }
+  /** Bytes of one of the span's bitmaps (0 when it has none). */
+  bitmapBytes(s: number): number {
+    const l = this.getU8(s, F_bitsLog);
+    return l === NO_BITS ? 0 : 2 ** l;
+  }
+
+  // -- records --
+
+  /**
+   * Go's `spanalloc.alloc` followed by `span.init(0, 0)`: a dead span record,
+   * or 0 when the memory source is exhausted.
+   */
+  allocSpan(): number {
+    const s = this.mem.allocRecord();
+    if (s === 0) return 0;
+    this.v.u8.fill(0, s - this.v.base, s - this.v.base + mspanBytes);
+    this.setU8(s, F_bitsLog, NO_BITS);
+    this.init(s, 0, 0);
+    return s;
+  }
+
+  /**
+   * Returns a span's record (and its bitmaps) to the table (Go's
+   * `spanalloc.free`). The span must be dead and in no list.
+   */
+  freeSpan(s: number): void {
+    if (this.state(s) !== mSpanDead) throw new SpanArgumentError("freeSpan: span is not dead");
+    if (this.getF64(s, F_list) !== 0) throw new SpanArgumentError("freeSpan: span is still in a list");
+    this.releaseBits(s);
+    this.mem.freeRecord(s);
+  }
+
+  /**
+   * Go's `mspan.init`: resets s to a dead span over `[base, base + npages·pageSize)`
+   * with no objects and no list. Releases the span's bitmaps, if any.
+   */
+  init(s: number, base: number, npages: number): void {
+    this.releaseBits(s);
+    this.setF64(s, F_next, 0);
+    this.setF64(s, F_prev, 0);
+    this.setF64(s, F_list, 0);
+    this.setF64(s, F_startAddr, base);
+    this.setF64(s, F_npages, npages);
+    this.setF64(s, F_limit, base + npages * this.pageSize);
+    this.setU32(s, F_allocCount, 0);
+    this.setU8(s, F_spanclass, 0);
+    this.setF64(s, F_elemsize, 0);
+    this.setU8(s, F_needzero, 0);
+    this.setU32(s, F_freeindex, 0);
+    this.setU32(s, F_nelems, 0);
+    this.setU32(s, F_divMul, 0);
+    this.setU32(s, F_allocCacheLo, 0);
+    this.setU32(s, F_allocCacheHi, 0);
+    this.setU32(s, F_freedCount, 0);
+    this.setF64(s, F_manualFreeList, 0);
+    this.setU8(s, F_state, mSpanDead);
+  }
+
+  private releaseBits(s: number): void {
+    const l = this.getU8(s, F_bitsLog);
+    if (l === NO_BITS) return;
+    this.mem.freeBits(this.getF64(s, F_allocBits), 2 ** l);
+    this.setF64(s, F_allocBits, 0);
+    this.setF64(s, F_gcmarkBits, 0);
+    this.setF64(s, F_freed, 0);
+    this.setU8(s, F_bitsLog, NO_BITS);
+  }
+
+  /**
+   * The heap-span half of Go's `mheap.initSpan`: makes s (already `init`ed over
+   * its pages) an in-use span of `spanclass` (sizeclass<<1 | noscan). For
+   * sizeclass 0 the span holds one object of all its pages and `elemsize`/
+   * `divMul` are ignored; otherwise nelems = ⌊(npages·pageSize − reserve)/elemsize⌋,
+   * and divMul must be Go's ⌊(2^32 − 1)/elemsize⌋ + 1. `reserve` is the tail
+   * Go keeps for heap bits or inline mark bits (0 for noscan spans without GC
+   * metadata). Returns false, leaving s dead, if no bitmap memory is left;
+   * throws SpanArgumentError for impossible geometry.
+   */
+  initSpan(
+    s: number,
+    spanclass: number,
+    elemsize: number,
+    divMul: number,
+    needzero: boolean,
+    sweepgen: number,
+    reserve = 0,
+  ): boolean {
+    if (!Number.isInteger(spanclass) || spanclass < 0 || spanclass > 255) {
+      throw new SpanArgumentError(`initSpan: bad spanclass ${spanclass}`);
+    }
+    const nbytes = this.npages(s) * this.pageSize;
+    let nelems: number;
+    if (spanclass >>> 1 === 0) {
+      elemsize = nbytes;
+      nelems = 1;
+      divMul = 0;
+    } else {
+      if (!Number.isInteger(elemsize) || elemsize < 1 || elemsize > nbytes) {
+        throw new SpanArgumentError(`initSpan: elemsize ${elemsize} does not fit ${nbytes} bytes`);
+      }
+      if (divMul !== Math.floor(0xffffffff / elemsize) + 1) {
+        throw new SpanArgumentError(`initSpan: divMul ${divMul} is not Go's ^uint32(0)/${elemsize}+1`);
+      }
+      if (!Number.isInteger(reserve) || reserve < 0 || reserve >= nbytes) {
+        throw new SpanArgumentError(`initSpan: bad reserve ${reserve}`);
+      }
+      nelems = Math.floor((nbytes - reserve) / elemsize);
+      if (nelems < 1 || nelems > maxSpanObjects) throw new SpanArgumentError(`initSpan: nelems ${nelems} out of range`);
+    }
+    let log = MIN_BITS_LOG;
+    while (2 ** log * 8 < nelems) log++;
+    const nb = 2 ** log;
+    const block = this.mem.allocBits(nb);
+    if (block === 0) return false;
+    this.releaseBits(s);
+    this.v.u8.fill(0, block - this.v.base, block - this.v.base + 3 * nb);
+    this.setF64(s, F_allocBits, block);
+    this.setF64(s, F_gcmarkBits, block + nb);
+    this.setF64(s, F_freed, block + 2 * nb);
+    this.setU8(s, F_bitsLog, log);
+    this.setU8(s, F_spanclass, spanclass);
+    this.setF64(s, F_elemsize, elemsize);
+    this.setU32(s, F_nelems, nelems);
+    this.setU32(s, F_divMul, divMul);
+    this.setU8(s, F_needzero, needzero ? 1 : 0);
+    this.setU32(s, F_freeindex, 0);
+    this.setU32(s, F_allocCount, 0);
+    this.setU32(s, F_freedCount, 0);
+    this.setU32(s, F_allocCacheLo, 0xffffffff);
+    this.setU32(s, F_allocCacheHi, 0xffffffff);
+    this.setF64(s, F_limit, this.base(s) + elemsize * nelems);
+    this.setU32(s, F_sweepgen, sweepgen >>> 0);
+    this.setU8(s, F_state, mSpanInUse);
+    return true;
+  }
+
+  /** The manual-span half of Go's `mheap.initSpan`: no objects, state mSpanManual. */
+  initManual(s: number, needzero: boolean): void {
+    this.releaseBits(s);
+    this.setF64(s, F_manualFreeList, 0);
+    this.setU32(s, F_nelems, 0);
+    this.setU8(s, F_needzero, needzero ? 1 : 0);
+    this.setU8(s, F_state, mSpanManual);
+  }
+
+  /** Sets Go's state (mSpanDead before freeSpan). */
+  setState(s: number, state: number): void {
+    this.setU8(s, F_state, state);
+  }
+  /** Go's sweepgen. */
+  sweepgen(s: number): number {
+    return this.getU32(s, F_sweepgen);
+  }
+  /** Sets Go's sweepgen. */
+  setSweepgen(s: number, g: number): void {
+    this.setU32(s, F_sweepgen, g >>> 0);
+  }
+  /** Go's needzero. */
+  needzero(s: number): boolean {
+    return this.getU8(s, F_needzero) !== 0;
+  }
+  /** Go's divMul. */
+  divMul(s: number): number {
+    return this.getU32(s, F_divMul);
+  }
+}

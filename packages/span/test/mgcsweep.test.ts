@@ -1,0 +1,158 @@
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "../src/errors.js";
+import { checkSpan } from "../src/invariants.js";
+import { nextFree } from "../src/mbitmap.js";
+import { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "../src/mgcsweep.js";
+import { F_allocBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
+import { backends, newTable } from "./backends.js";
+
+// A few of Go's size classes: (elemsize, npages).
+const CLASSES: Array<[number, number]> = [
+  [8, 1],
+  [48, 1],
+  [112, 1],
+  [128, 1],
+  [1152, 1],
+  [1408, 2],
+  [3072, 3],
+  [6784, 5],
+  [27264, 10],
+];
+const BASE = 0xc000000000;
+
+function makeSpan(t: MSpanTable, elemsize: number, npages: number, sizeclass = 5): number {
+  const s = t.allocSpan();
+  t.init(s, BASE, npages);
+  expect(t.initSpan(s, (sizeclass << 1) | 1, elemsize, Math.floor(0xffffffff / elemsize) + 1, true, 0)).toBe(true);
+  return s;
+}
+
+/** Bytes of the record and its three bitmaps, to prove a failed call changed nothing. */
+function snapshot(t: MSpanTable, s: number): number[] {
+  const r = Array.from(t.v.u8.subarray(s - t.v.base, s - t.v.base + mspanBytes));
+  const b = t.getF64(s, F_allocBits) - t.v.base;
+  return r.concat(Array.from(t.v.u8.subarray(b, b + 3 * t.bitmapBytes(s))));
+}
+
+type Op = { k: "alloc" } | { k: "free"; pick: number } | { k: "sweep" } | { k: "bad"; off: number };
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ k: "alloc" as const }) },
+  { weight: 4, arbitrary: fc.nat().map((pick) => ({ k: "free" as const, pick })) },
+  { weight: 1, arbitrary: fc.constant({ k: "sweep" as const }) },
+  { weight: 2, arbitrary: fc.integer({ min: -100000, max: 400000 }).map((off) => ({ k: "bad" as const, off })) },
+);
+
+function runModel(t: MSpanTable, cls: [number, number], ops: Op[]): void {
+  const [elemsize, npages] = cls;
+  const s = makeSpan(t, elemsize, npages);
+  const nelems = Math.floor((npages * 8192) / elemsize);
+  const allocated = new Set<number>();
+  const freed = new Set<number>();
+  for (const op of ops) {
+    switch (op.k) {
+      case "alloc": {
+        const p = nextFree(t, s);
+        let want = -1;
+        for (let i = 0; i < nelems; i++) {
+          if (!allocated.has(i)) {
+            want = i;
+            break;
+          }
+        }
+        expect(p === 0 ? -1 : (p - BASE) / elemsize).toBe(want);
+        if (want >= 0) allocated.add(want);
+        break;
+      }
+      case "free": {
+        const live = [...allocated].filter((i) => !freed.has(i));
+        if (live.length === 0) break;
+        const i = live[op.pick % live.length]!;
+        free(t, s, BASE + i * elemsize);
+        freed.add(i);
+        break;
+      }
+      case "sweep": {
+        for (const i of freed) allocated.delete(i);
+        freed.clear();
+        const r = sweep(t, s);
+        expect(r).toBe(allocated.size === 0 ? sweepEmpty : allocated.size === nelems ? sweepFull : sweepPartial);
+        break;
+      }
+      case "bad": {
+        const p = BASE + op.off;
+        const idx = Math.floor(op.off / elemsize);
+        let want: unknown;
+        if (op.off < 0 || idx >= nelems) want = ForeignPointerError;
+        else if (op.off % elemsize !== 0) want = InteriorPointerError;
+        else if (!allocated.has(idx) || freed.has(idx)) want = DoubleFreeError;
+        else break; // a valid free: not misuse
+        const before = snapshot(t, s);
+        expect(() => free(t, s, p)).toThrow(want as never);
+        expect(snapshot(t, s)).toEqual(before);
+        break;
+      }
+    }
+    expect(t.allocCount(s)).toBe(allocated.size);
+    expect(t.freedCount(s)).toBe(freed.size);
+    checkSpan(t, s);
+  }
+  t.init(s, 0, 0);
+  t.freeSpan(s);
+}
+
+describe("explicit free as Go's sweep (model)", () => {
+  for (const b of backends) {
+    const t = newTable(b);
+    test.prop([fc.constantFrom(...CLASSES), fc.array(opArb, { maxLength: 300 })], { numRuns: 12 })(
+      `alloc/free/sweep against a set model on ${b.name} memory${t.v.shared ? " (Atomics paths)" : ""}`,
+      (cls, ops) => runModel(t, cls, ops),
+    );
+  }
+  it("fills, frees everything, sweeps empty, and refills from object 0", () => {
+    const t = newTable();
+    const s = makeSpan(t, 48, 1);
+    const ps: number[] = [];
+    for (let p = nextFree(t, s); p !== 0; p = nextFree(t, s)) ps.push(p);
+    expect(ps.length).toBe(170);
+    expect(sweep(t, s)).toBe(sweepFull);
+    for (const p of ps) free(t, s, p);
+    expect(t.freedCount(s)).toBe(170);
+    expect(sweep(t, s)).toBe(sweepEmpty);
+    expect(nextFree(t, s)).toBe(BASE);
+    checkSpan(t, s);
+  });
+});
+
+describe("free misuse is rejected with typed errors", () => {
+  it("rejects double free, interior and foreign pointers, and frees into dead spans", () => {
+    const t = newTable();
+    const s = makeSpan(t, 112, 1);
+    const p = nextFree(t, s);
+    free(t, s, p);
+    expect(() => free(t, s, p)).toThrow(DoubleFreeError);
+    expect(() => free(t, s, p + 8)).toThrow(InteriorPointerError);
+    expect(() => free(t, s, BASE - 8)).toThrow(ForeignPointerError);
+    expect(() => free(t, s, BASE + 73 * 112)).toThrow(ForeignPointerError); // past limit (73 objects)
+    expect(() => free(t, s, BASE + 112)).toThrow(DoubleFreeError); // never allocated
+    sweep(t, s);
+    expect(() => free(t, s, p)).toThrow(DoubleFreeError); // freed and swept
+    t.init(s, BASE, 1);
+    expect(t.state(s)).toBe(mSpanDead);
+    expect(() => free(t, s, BASE)).toThrow(ForeignPointerError);
+  });
+  it("a large-object span (size class 0) holds one object", () => {
+    const t = newTable();
+    const s = t.allocSpan();
+    t.init(s, BASE, 40);
+    expect(t.initSpan(s, 1, 0, 0, false, 0)).toBe(true);
+    expect([t.nelems(s), t.elemsize(s), t.divMul(s)]).toEqual([1, 40 * 8192, 0]);
+    const p = nextFree(t, s);
+    expect(p).toBe(BASE);
+    expect(nextFree(t, s)).toBe(0);
+    expect(() => free(t, s, BASE + 8192)).toThrow(InteriorPointerError);
+    free(t, s, BASE);
+    expect(sweep(t, s)).toBe(sweepEmpty);
+    checkSpan(t, s);
+  });
+});

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import {
+  class_to_allocnpages,
+  class_to_divmagic,
+  class_to_nelems,
+  class_to_size,
+  numSizeClasses,
+} from "@gomalloc/sizeclass";
+import { describe, expect, it } from "vitest";
+import { SpanArgumentError } from "../src/errors.js";
+import { checkSpan } from "../src/invariants.js";
+import { MSpanTable, mSpanDead, mSpanInUse, mSpanManual } from "../src/mspan.js";
+import { SpanAlloc } from "../src/spanalloc.js";
+import { backends, newTable } from "./backends.js";
+
+const spans = (
+  JSON.parse(gunzipSync(readFileSync(new URL("./fixtures/go-span-vectors.json.gz", import.meta.url))).toString()) as {
+    Spans: Array<{ Class: number; Npages: number; Nelems: number; Elemsize: number; DivMul: number }>;
+  }
+).Spans;
+const BASE = 0x10000000;
+
+describe("mheap.initSpan geometry (nelems, divMul, limit) for every Go size class", () => {
+  it.each(backends)("matches Go for all 67 classes (noscan, no reserve) on $name memory", (b) => {
+    const mem = SpanAlloc.create(b.make());
+    const t = new MSpanTable(mem);
+    const used = new Set<number>();
+    for (const v of spans) {
+      const s = t.allocSpan();
+      used.add(s);
+      t.init(s, BASE, v.Npages);
+      expect(t.initSpan(s, (v.Class << 1) | 1, v.Elemsize, v.DivMul, true, 7)).toBe(true);
+      expect([t.nelems(s), t.divMul(s), t.limit(s), t.state(s), t.needzero(s), t.sweepgen(s)]).toEqual([
+        v.Nelems,
+        v.DivMul,
+        BASE + v.Nelems * v.Elemsize,
+        mSpanInUse,
+        true,
+        7,
+      ]);
+      expect(t.bitmapBytes(s) * 8).toBeGreaterThanOrEqual(v.Nelems);
+      checkSpan(t, s);
+      t.init(s, 0, 0);
+      t.freeSpan(s);
+    }
+    // Every record went back to spanalloc: the next one is a reused record.
+    expect(used.has(t.allocSpan())).toBe(true);
+  });
+  it("agrees with @gomalloc/sizeclass's tables (size, npages, divMagic, nelems) for every class", () => {
+    const t = newTable();
+    for (let c = 1; c < numSizeClasses; c++) {
+      const s = t.allocSpan();
+      t.init(s, BASE, class_to_allocnpages[c]!);
+      expect(t.initSpan(s, (c << 1) | 1, class_to_size[c]!, class_to_divmagic[c]!, false, 0)).toBe(true);
+      expect(t.nelems(s), `class ${c}`).toBe(class_to_nelems[c]);
+      checkSpan(t, s);
+      t.init(s, 0, 0);
+      t.freeSpan(s);
+    }
+  });
+  it("reserve shrinks nelems as Go's heap-bits tail does", () => {
+    const t = newTable();
+    const s = t.allocSpan();
+    t.init(s, BASE, 1);
+    // Go: nelems = (8192 - 8192/8/8) / 16 for a scan span of 16-byte objects.
+    expect(t.initSpan(s, 2 << 1, 16, Math.floor(0xffffffff / 16) + 1, false, 0, 8192 / 8 / 8)).toBe(true);
+    expect(t.nelems(s)).toBe(504);
+    checkSpan(t, s);
+  });
+});
+
+describe("initSpan and the span table reject misuse", () => {
+  it("throws SpanArgumentError for impossible geometry and leaves the span as it was", () => {
+    const t = newTable();
+    const s = t.allocSpan();
+    t.init(s, BASE, 1);
+    expect(() => t.initSpan(s, 10, 48, 12345, false, 0)).toThrow(SpanArgumentError);
+    expect(() => t.initSpan(s, 10, 0, 1, false, 0)).toThrow(SpanArgumentError);
+    expect(() => t.initSpan(s, 10, 16384, Math.floor(0xffffffff / 16384) + 1, false, 0)).toThrow(SpanArgumentError);
+    expect(() => t.initSpan(s, 256, 48, 0, false, 0)).toThrow(SpanArgumentError);
+    expect(() => t.initSpan(s, 10, 48, Math.floor(0xffffffff / 48) + 1, false, 0, 9000)).toThrow(SpanArgumentError);
+    expect(t.state(s)).toBe(mSpanDead);
+    expect(() => t.freeSpan(s)).not.toThrow();
+  });
+  it("freeSpan refuses live spans; exhaustion returns 0 and false", () => {
+    const t = newTable(backends[0], { reserveBytes: 64 << 10 });
+    const s = t.allocSpan();
+    t.init(s, BASE, 1);
+    t.initSpan(s, 3, 8, Math.floor(0xffffffff / 8) + 1, false, 0);
+    expect(() => t.freeSpan(s)).toThrow(SpanArgumentError);
+    let n = 0;
+    while (t.allocSpan() !== 0) n++;
+    expect(n).toBeGreaterThan(0);
+    const u = t.allocSpan();
+    expect(u).toBe(0);
+  });
+  it("manual spans hold no objects", () => {
+    const t = newTable();
+    const s = t.allocSpan();
+    t.init(s, BASE, 4);
+    t.initManual(s, true);
+    expect([t.state(s), t.nelems(s), t.bitmapBytes(s)]).toEqual([mSpanManual, 0, 0]);
+    checkSpan(t, s);
+  });
+});
