@@ -2,9 +2,9 @@
  * The `gomalloc` command: argument parsing and dispatch to subcommands.
  */
 import { Command, CommanderError } from "commander";
-import { registerSizeclasses } from "./commands/sizeclasses.js";
 import { registerConformance } from "./commands/conformance.js";
 import { registerConstants } from "./commands/constants.js";
+import { registerSizeclasses } from "./commands/sizeclasses.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
