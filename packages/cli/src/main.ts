@@ -2,6 +2,7 @@
  * The `gomalloc` command: argument parsing and dispatch to subcommands.
  */
 import { Command, CommanderError } from "commander";
+import { registerTrace } from "./commands/trace.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description("Go's runtime memory allocator in TypeScript: tables, conformance, heap demo and trace replay.")
     .exitOverride()
     .showHelpAfterError();
+  registerTrace(program);
   return program;
 }
 
