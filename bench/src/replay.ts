@@ -158,7 +158,7 @@ async function runWorkload(
   return out;
 }
 
-const mops = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
+const mops = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
 const mib = (x: number): string => `${(x / 1048576).toFixed(2)} MiB`;
 
 /** Formats the results of one workload as a table with ratios against `reference`. */
@@ -183,7 +183,7 @@ export function formatTable(results: readonly Result[], reference: string): stri
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(head), ...rows.map(line)].join("\n");
+  return [line(head), ...rows.map(line)].map((l) => l.trimEnd()).join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
