@@ -41,7 +41,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 /** One allocator's figures on one workload. */
 export interface Result {
+  /** Workload name. */
   workload: string;
+  /** Allocator name, as registered. */
   allocator: string;
   /** Median ops/s over the timed rounds. */
   opsPerSec: number;
@@ -49,12 +51,15 @@ export interface Result {
   range: [number, number];
   /** Operations replayed per timed round (less than the trace when the budget stopped it). */
   ops: number;
+  /** Operations in the trace. */
   traceOps: number;
+  /** Peak requested bytes live, over the footprint round's operations. */
   peakLiveBytes: number;
+  /** Largest `backingBytes()` sample in the footprint round. */
   peakBackingBytes: number;
   /** Peak backing ÷ peak live. */
   overhead: number;
-  /** Empty when the checked prefix passed. */
+  /** Empty when the checked prefix passed; else the error, and the other figures are 0. */
   error: string;
 }
 

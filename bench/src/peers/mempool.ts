@@ -8,6 +8,7 @@
  * `top`, the high-water mark of the buffer ever handed out (the rest of the
  * preallocated buffer is address space a user must still reserve up front,
  * but pages never written are not resident on Linux).
+ * See bench/README.md.
  */
 import { MemPool } from "@thi.ng/malloc";
 import type { AllocatorEntry, BenchAllocator, TraceHint } from "../registry.js";

@@ -6,6 +6,7 @@
  * module's initial size. Backing bytes: the linear memory's byteLength, i.e.
  * everything the instance holds (TLSF's control block, block headers, free
  * blocks, static data); wasm memory never shrinks.
+ * See bench/README.md.
  */
 import { readFileSync } from "node:fs";
 import type { AllocatorEntry, BenchAllocator } from "../registry.js";

@@ -8,6 +8,7 @@
  * Small typed arrays live on the JS heap, larger ones in ArrayBuffer backing
  * stores, hence the sum; it includes garbage the collector has not yet
  * reclaimed (memory the process really holds), and it is noisy.
+ * See bench/README.md.
  */
 import type { AllocatorEntry, BenchAllocator } from "../registry.js";
 
