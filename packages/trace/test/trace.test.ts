@@ -131,56 +131,21 @@ describe("checkTrace", () => {
   };
 
   test("a valid trace passes", () => checkTrace(base));
-  test("T1: array length and op code", () => {
-    expectViolation(
-      mutate((t) => (t.length = 4)),
-      "T1",
-    );
-    expectViolation(
-      mutate((t) => (t.op[0] = 7)),
-      "T1",
-    );
-  });
-  test("T2: alloc of a live id, free of a dead one", () => {
-    expectViolation(
-      mutate((t) => (t.id[1] = t.id[0]!)),
-      "T2",
-    );
-    expectViolation(
-      mutate((t) => (t.op[0] = OP_FREE)),
-      "T2",
-    );
-  });
-  test("T3: slot out of range, shared or moved", () => {
-    expectViolation(
-      mutate((t) => (t.slot[0] = 5)),
-      "T3",
-    );
-    expectViolation(
-      mutate((t) => (t.slot[1] = t.slot[0]!)),
-      "T3",
-    );
-    expectViolation(
-      mutate((t) => (t.slot[2] = 1 - t.slot[2]!)),
-      "T3",
-    );
-  });
-  test("T4: bad size, free size differs from the object's", () => {
-    expectViolation(
-      mutate((t) => (t.size[0] = -1)),
-      "T4",
-    );
-    expectViolation(
-      mutate((t) => (t.size[4] = 8)),
-      "T4",
-    );
-  });
-  test("T5: slots is the peak live count", () => {
-    expectViolation(
-      mutate((t) => (t.slots = 3)),
-      "T5",
-    );
-  });
+
+  type Mutable = { -readonly [K in keyof Trace]: Trace[K] };
+  const broken: [string, string, (t: Mutable) => void][] = [
+    ["T1", "array length", (t) => (t.length = 4)],
+    ["T1", "op code", (t) => (t.op[0] = 7)],
+    ["T2", "alloc of a live id", (t) => (t.id[1] = t.id[0]!)],
+    ["T2", "free of a dead id", (t) => (t.op[0] = OP_FREE)],
+    ["T3", "slot out of range", (t) => (t.slot[0] = 5)],
+    ["T3", "slot shared by two live objects", (t) => (t.slot[1] = t.slot[0]!)],
+    ["T3", "object moved to another slot", (t) => (t.slot[2] = 1 - t.slot[2]!)],
+    ["T4", "negative size", (t) => (t.size[0] = -1)],
+    ["T4", "free size differs from the object's", (t) => (t.size[4] = 8)],
+    ["T5", "slots is not the peak live count", (t) => (t.slots = 3)],
+  ];
+  for (const [id, what, f] of broken) test(`${id}: ${what}`, () => expectViolation(mutate(f), id));
 
   ptest.prop([traceArb()])("every built trace passes", (t) => checkTrace(t));
 });
