@@ -50,10 +50,13 @@ export interface GenerateOptions {
   order?: BulkOrder;
 }
 
-type Param = Exclude<keyof GenerateOptions, "kind" | "ops" | "seed">;
+/** A generator parameter: an option of {@link GenerateOptions} besides kind, ops and seed. */
+export type GeneratorParam = Exclude<keyof GenerateOptions, "kind" | "ops" | "seed">;
 
 /** Each kind's parameters with their defaults, in header order. */
-export const generatorDefaults: { readonly [K in TraceKind]: Readonly<Partial<Record<Param, number | string>>> } = {
+export const generatorDefaults: {
+  readonly [K in TraceKind]: Readonly<Partial<Record<GeneratorParam, number | string>>>;
+} = {
   "small-churn": { live: 1024, minSize: 8, maxSize: 256, reallocRate: 0 },
   mixed: { maxSize: 1 << 20, meanLifetime: 512, reallocRate: 0 },
   bulk: { batch: 0, order: "random", maxSize: 32768 },

@@ -20,6 +20,7 @@ export {
 export {
   type BulkOrder,
   type GenerateOptions,
+  type GeneratorParam,
   generateTrace,
   generatorDefaults,
   SizeDist,
