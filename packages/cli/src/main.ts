@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerConformance } from "./commands/conformance.js";
 import { registerConstants } from "./commands/constants.js";
 import { registerSizeclasses } from "./commands/sizeclasses.js";
+import { registerTrace } from "./commands/trace.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerSizeclasses(program);
   registerConstants(program);
   registerConformance(program);
+  registerTrace(program);
   return program;
 }
 
