@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { registerConformance } from "./commands/conformance.js";
 import { registerConstants } from "./commands/constants.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerSizeclasses } from "./commands/sizeclasses.js";
 import { registerTrace } from "./commands/trace.js";
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .description("Go's runtime memory allocator in TypeScript: tables, conformance, heap demo and trace replay.")
     .exitOverride()
     .showHelpAfterError();
+  registerDemo(program);
   registerSizeclasses(program);
   registerConstants(program);
   registerConformance(program);
