@@ -6,13 +6,24 @@
  * any address range.
  */
 export {
+  arenaHintAddrs,
+  arenaHintBytes,
+  arenaHintList,
+  arenaSizes32,
+  isSbrkPlatform,
+  placeArenaHints,
+  sysAllocArena,
+} from "./arenahints.js";
+export {
+  MHeapInitError,
   PageAllocConfigError,
   PageAllocOutOfMemoryError,
   PageCountError,
   PageDoubleFreeError,
   PageRangeError,
 } from "./errors.js";
-export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
+export { HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
+export { checkAddrRanges, checkMHeap, checkPageAlloc } from "./invariants.js";
 export {
   fillAlignedHi,
   fillAlignedLo,
@@ -20,6 +31,15 @@ export {
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";
+export {
+  F_tinySide,
+  lockRankMheap,
+  lockRankSpanSetSpine,
+  MHeap,
+  type MHeapField,
+  type MHeapOptions,
+  mheapRecordBytes,
+} from "./mheap.js";
 export { PageAlloc } from "./mpagealloc.js";
 export { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
 export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";

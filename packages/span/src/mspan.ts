@@ -60,6 +60,12 @@ export const F_state = 121;
 export const F_needzero = 122;
 /** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
 export const F_bitsLog = 123;
+/**
+ * A byte the heap above may use for per-span flags (u8; gomalloc's runtime:
+ * "the span holds profiled objects", Go's `specials` list reduced to a flag).
+ * Cleared by `allocSpan`; the span layer never reads it.
+ */
+export const F_specials = 124;
 /** Bytes of one mspan record. */
 export const mspanBytes = 128;
 
