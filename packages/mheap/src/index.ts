@@ -23,7 +23,22 @@ export {
   PageRangeError,
 } from "./errors.js";
 export { HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
-export { checkAddrRanges, checkMHeap, checkPageAlloc } from "./invariants.js";
+export { checkAddrRanges, checkCentral, checkMHeap, checkPageAlloc } from "./invariants.js";
+export {
+  cacheSpan,
+  centralOf,
+  fullSwept,
+  fullUnswept,
+  initCentral,
+  mcentralBytes,
+  mcentralGrow,
+  partialSwept,
+  partialUnswept,
+  resetUnswept,
+  spanBudget,
+  tryAcquire,
+  uncacheSpan,
+} from "./mcentral.js";
 export {
   fillAlignedHi,
   fillAlignedLo,
@@ -31,6 +46,19 @@ export {
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";
+export {
+  finishSweep,
+  freeCycleTrigger,
+  heapMinimum,
+  isSweepDone,
+  mheapAlloc,
+  nextSpanForSweep,
+  reclaim,
+  startFreeCycle,
+  sweepOwned,
+  sweepone,
+  sweepSpan,
+} from "./mgcsweep.js";
 export {
   F_tinySide,
   lockRankMheap,
@@ -57,6 +85,20 @@ export {
   pageBitsSetRange,
 } from "./mpallocbits.js";
 export { AddrRanges, addrRangeBytes, addrRangesRecordBytes, type MetadataAlloc } from "./mranges.js";
+export {
+  metaAddr,
+  metaId,
+  spanSetBlockBytes,
+  spanSetBlockEntries,
+  spanSetBytes,
+  spanSetContents,
+  spanSetInit,
+  spanSetInitSpineCap,
+  spanSetLen,
+  spanSetPop,
+  spanSetPush,
+  spanSetReset,
+} from "./mspanset.js";
 export {
   mergeSummaries,
   packPallocSumHi,

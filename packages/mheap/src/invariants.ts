@@ -8,11 +8,13 @@
  */
 import { hex, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { mSpanInUse, onesCount32 } from "@gomalloc/span";
+import { fullSwept, fullUnswept, partialSwept, partialUnswept } from "./mcentral.js";
 import type { MHeap } from "./mheap.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import type { PageCache } from "./mpagecache.js";
 import { pageBitsGet } from "./mpallocbits.js";
 import type { AddrRanges } from "./mranges.js";
+import { spanSetContents } from "./mspanset.js";
 import { mergeSummaries, pallocSumEnd, pallocSumMax, pallocSumStart } from "./pallocsum.js";
 
 function broken(id: string, what: string): never {
@@ -226,4 +228,56 @@ export function checkMHeap(h: MHeap, caches: readonly PageCache[] = []): number[
     broken("MH5", `heapReleased ${released} != ${scav} scavenged pages + ${cachedScav} in page caches`);
   }
   return found.sort((a, b) => t.base(a) - t.base(b));
+}
+
+/**
+ * Checks MC1–MC3 on the mcentrals: MC1 every span in a set is an in-use span
+ * of that set's class; a swept set's spans have sweepgen = sg, an unswept
+ * set's sg−2; full spans have allocCount = nelems and partial ones fewer.
+ * MC2 every in-use small span (from {@link checkMHeap}) is in exactly one set
+ * or in `cached` (held by an mcache, sweepgen sg+1 or sg+3); large spans are
+ * in none. MC3 when sweeping is done the unswept sets are empty.
+ */
+export function checkCentral(h: MHeap, inUse: readonly number[], cached: ReadonlySet<number>): void {
+  const t = h.spans;
+  const sg = h.sweepgen;
+  const where = new Map<number, string>();
+  for (let spc = 0; spc < h.sizeClasses.numSpanClasses; spc++) {
+    const sets: Array<[string, number, number, boolean]> = [
+      ["partialSwept", partialSwept(h, spc, sg), sg, false],
+      ["partialUnswept", partialUnswept(h, spc, sg), (sg - 2) >>> 0, false],
+      ["fullSwept", fullSwept(h, spc, sg), sg, true],
+      ["fullUnswept", fullUnswept(h, spc, sg), (sg - 2) >>> 0, true],
+    ];
+    for (const [name, set, gen, full] of sets) {
+      const spans = spanSetContents(h, set);
+      if (h.sweepDone && name.endsWith("Unswept") && spans.length !== 0) {
+        broken("MC3", `sweeping is done but ${name}[${spc}] holds ${spans.length} spans`);
+      }
+      for (const s of spans) {
+        if (where.has(s)) broken("MC2", `span ${hex(s)} is in ${where.get(s)} and ${name}[${spc}]`);
+        where.set(s, `${name}[${spc}]`);
+        if (t.state(s) !== mSpanInUse || t.spanclass(s) !== spc) broken("MC1", `${name}[${spc}] holds ${hex(s)}`);
+        if (t.sweepgen(s) !== gen) broken("MC1", `${name}[${spc}] span ${hex(s)} has sweepgen ${t.sweepgen(s)}`);
+        if (full !== (t.allocCount(s) === t.nelems(s))) broken("MC1", `${name}[${spc}] span ${hex(s)} fill`);
+      }
+    }
+  }
+  for (const s of inUse) {
+    const large = t.spanclass(s) >>> 1 === 0;
+    const inSet = where.has(s);
+    const isCached = cached.has(s);
+    if (large) {
+      if (inSet || isCached) broken("MC2", `large span ${hex(s)} is in a set or cached`);
+      continue;
+    }
+    if (inSet === isCached) broken("MC2", `span ${hex(s)} is ${inSet ? "both in a set and cached" : "nowhere"}`);
+    if (isCached) {
+      const g = t.sweepgen(s);
+      if (g !== (sg + 1) >>> 0 && g !== (sg + 3) >>> 0) broken("MC2", `cached span ${hex(s)} has sweepgen ${g}`);
+    }
+  }
+  for (const s of where.keys()) {
+    if (!inUse.includes(s)) broken("MC1", `span ${hex(s)} in a set is not an in-use span of the heap`);
+  }
 }

@@ -30,6 +30,7 @@ import {
 import { arenaHintBytes, placeArenaHints, sysAllocArena } from "./arenahints.js";
 import { MHeapInitError } from "./errors.js";
 import { arenaAlreadyInitialized, HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
+import { initCentral } from "./mcentral.js";
 import { PageAlloc } from "./mpagealloc.js";
 import type { PageAllocOptions } from "./mpagealloc_geometry.js";
 import { type PageCache, pageCachePages } from "./mpagecache.js";
@@ -211,6 +212,7 @@ export class MHeap {
     const h = new MHeap(sys, profile, rec, sc, physHuge);
     if (geom.arenaL1Bits === 0 && !h.newL2(0)) throw new MHeapInitError("no memory for the arena map");
     h.refreshL2();
+    if (!initCentral(h)) throw new MHeapInitError("no memory for the mcentral records");
     if (opts.arenaHints !== false) placeArenaHints(h);
     return h;
   }
