@@ -16,7 +16,10 @@ import { alignUp, hex, type MemView, Mutex, PageState, RuntimeThrow, type SysMem
 import { FixAlloc, LinearAlloc } from "@gomalloc/persistent";
 import { SizeClasses } from "@gomalloc/sizeclass";
 import {
+  F_elemsize,
+  F_limit,
   F_manualFreeList,
+  F_needzero,
   F_npages,
   F_spanclass,
   F_startAddr,
@@ -62,6 +65,7 @@ const R_SCAV_FRACTION = 136;
 const R_RELEASED = 144;
 const R_GC_PERCENT = 152;
 const R_NUM_CYCLES = 160;
+const R_NUM_FORCED = 168;
 const R_GEOM = 176; // u32 × 8: pageShift, heapArenaBytes/8192, arenaL1Bits, arenaL2Bits, numSpanClasses, tinySpanClass, pagesPerArena
 const R_HINT_ALLOC = 208; // FixAlloc record (64)
 const R_TINY_ALLOC = 272; // FixAlloc record (64)
@@ -281,6 +285,10 @@ export class MHeap {
   }
   set arenaHints(h: number) {
     this.setF64(R_HINTS, h);
+  }
+  /** f64 index in {@link v} of `arenaLo` (`arenaHi` follows it): for inlined spanOf. */
+  get arenaLoIndex(): number {
+    return (this.rec - this.v.base + R_ARENA_LO) / 8;
   }
   /** Lowest and highest arena index registered in the arena map (Infinity and -1 before the first). */
   get arenaLo(): number {
@@ -800,6 +808,70 @@ export class MHeap {
   }
 
   /**
+   * Grows the large-object span s in place to npages pages if the pages right
+   * after it are free and grown (realloc's fast case): takes them from the
+   * page allocator (sysUsed where scavenged), maps them to s and updates its
+   * geometry and the statistics. Returns false, changing nothing, otherwise.
+   */
+  growSpan(s: number, npages: number): boolean {
+    const t = this.spans;
+    const g = this.geom;
+    const have = t.npages(s);
+    const extra = npages - have;
+    if (extra <= 0) return extra === 0;
+    const from = t.base(s) + have * g.pageSize;
+    this.lock();
+    try {
+      const p = this.pages;
+      const ob = from + p.g.arenaBaseOffsetAdd;
+      const r = p.inUse.findSucc(ob) - 1;
+      if (r < 0 || ob + extra * g.pageSize > p.inUse.limit(r)) return false;
+      if (p.countInUse(ob, extra) !== 0) return false;
+      const scav = p.allocRange(ob, extra);
+      const nbytes = extra * g.pageSize;
+      if (scav !== 0 && !this.sys.sysUsed(from, nbytes, scav)) {
+        this.unallocPagesLocked(from, extra, scav, false);
+        return false;
+      }
+      if (this.allocNeedsZero(from, extra)) t.setU8(s, F_needzero, 1);
+      this.setSpans(from, extra, s);
+      for (let i = 0; i < extra; i++) this.pageBit(from + i * g.pageSize, g.offFreedBase, false);
+      t.setF64(s, F_npages, npages);
+      t.setF64(s, F_elemsize, npages * g.pageSize);
+      t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
+      this.setF64(R_PAGES_IN_USE, this.pagesInUse + extra);
+      if (scav !== 0) this.sys.statAdd(SysStat.heapReleased, -scav);
+      this.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
+      this.sys.statAdd(SysStat.heapInUse, nbytes);
+      return true;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** Shrinks the large-object span s in place to npages (≥ 1) pages, freeing its tail pages. */
+  shrinkSpan(s: number, npages: number): void {
+    const t = this.spans;
+    const g = this.geom;
+    const have = t.npages(s);
+    if (!(npages >= 1 && npages < have)) throw new RuntimeThrow("shrinkSpan: bad page count");
+    const tail = t.base(s) + npages * g.pageSize;
+    const nbytes = (have - npages) * g.pageSize;
+    this.lock();
+    try {
+      t.setF64(s, F_npages, npages);
+      t.setF64(s, F_elemsize, npages * g.pageSize);
+      t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
+      this.setF64(R_PAGES_IN_USE, this.pagesInUse - (have - npages));
+      this.sys.statAdd(SysStat.heapFree, nbytes);
+      this.sys.statAdd(SysStat.heapInUse, -nbytes);
+      this.pages.free(tail, have - npages);
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /**
    * Flushes a P's page cache back to the page allocator (Go does this when a
    * P is destroyed). Caller must not hold the mheap lock.
    */
@@ -895,10 +967,11 @@ export class MHeap {
 }
 
 /** Numbers the heap record keeps for the runtime. */
-export type MHeapField = "gcPercent" | "numCycles" | "blockPool" | "central";
+export type MHeapField = "gcPercent" | "numCycles" | "numForced" | "blockPool" | "central";
 const mheapFieldOffsets: Record<MHeapField, number> = {
   gcPercent: R_GC_PERCENT,
   numCycles: R_NUM_CYCLES,
+  numForced: R_NUM_FORCED,
   blockPool: R_BLOCK_POOL,
   central: R_CENTRAL,
 };

@@ -267,7 +267,9 @@ export class MSpanTable {
   private releaseBits(s: number): void {
     const l = this.getU8(s, F_bitsLog);
     if (l === NO_BITS) return;
-    this.mem.freeBits(this.getF64(s, F_allocBits), 2 ** l);
+    // The block is [allocBits | gcmarkBits | freed] as initSpan laid it out; every
+    // sweep swaps the first two, so the block starts at the lower of them.
+    this.mem.freeBits(Math.min(this.getF64(s, F_allocBits), this.getF64(s, F_gcmarkBits)), 2 ** l);
     this.setF64(s, F_allocBits, 0);
     this.setF64(s, F_gcmarkBits, 0);
     this.setF64(s, F_freed, 0);

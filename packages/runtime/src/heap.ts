@@ -1,0 +1,717 @@
+/**
+ * The public heap: `createHeap` (mallocinit over a backend: the heap record,
+ * the P table with one mcache per P, the heap's root record in os-mem root
+ * slot 0), `attachHeap` (a second handle on the same memory — another worker
+ * over a SharedArrayBuffer, or after a structured clone), and the `Heap`
+ * handle whose `malloc` and `free` fast paths are inlined here: size → span
+ * class through a typed-array table, the mcache's span read from managed
+ * memory, nextFreeFast, the profiling countdown; and for free, the arena map
+ * to the span and the span's freed bitmap. Everything else lives in malloc.ts,
+ * free.ts, tiny.ts, mcache.ts and mstats.ts. The handle holds only views and
+ * numbers it can re-derive from the memory. See docs/design.md, "The heap".
+ */
+import { type GoVersion, getProfileByPair, isGoVersion, type Profile } from "@gomalloc/arch";
+import { finishSweep, MHeap, type MHeapOptions, PageCache, startFreeCycle } from "@gomalloc/mheap";
+import {
+  ArrayBufferSysMemory,
+  type MemView,
+  PageState,
+  SabSysMemory,
+  SimSysMemory,
+  type SysMemory,
+  SysStat,
+  WasmSysMemory,
+} from "@gomalloc/os-mem";
+import { FixAlloc } from "@gomalloc/persistent";
+import { type CheapRand, HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
+import { SizeClasses } from "@gomalloc/sizeclass";
+import {
+  F_allocCacheHi,
+  F_allocCacheLo,
+  F_allocCount,
+  F_elemsize,
+  F_freeindex,
+  F_limit,
+  F_nelems,
+  F_spanclass,
+  F_specials,
+  F_startAddr,
+  type MSpanTable,
+} from "@gomalloc/span";
+import { HeapAttachError, HeapOptionError, MemoryAccessError, NoProcessorError } from "./errors.js";
+import { freeSlow, freeSmall, realloc, usableSize } from "./free.js";
+import { checkHeap } from "./invariants.js";
+import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
+import { checkProfileRunnable, defaultProfile, mallocinitChecks } from "./mallocinit.js";
+import {
+  initMCache,
+  MC_ALLOC,
+  MC_FREED_PENDING,
+  MC_NEXT_SAMPLE,
+  MCacheLayout,
+  releaseAll,
+  startCycle,
+} from "./mcache.js";
+import { readMemStats } from "./mstats.js";
+import { claimP, initP, pMCache, pPageCache, pRecordBytes, releaseP } from "./proc.js";
+import { tinySideBytes } from "./tiny.js";
+
+// Root record (byte offsets).
+const R_MAGIC = 0;
+const R_LAYOUT = 4;
+const R_GOVERSION = 8;
+const R_NUMPS = 12;
+const R_MHEAP = 16;
+const R_PTABLE = 24;
+const R_EMPTY = 32;
+const R_ZEROBASE = 40; // 8 bytes: Go's zerobase, the address of every 0-byte object
+const R_HUGE = 48;
+const R_PAIR = 56; // 32 bytes of ASCII
+const R_CACHEALLOC = 88; // FixAlloc record
+const ROOT_BYTES = 152;
+const MAGIC = 0x50484f47; // "GOHP"
+const LAYOUT = 1;
+/** The os-mem root slot holding the heap's root record. */
+export const heapRootSlot = 0;
+
+const W_cacheLo = F_allocCacheLo / 4;
+const W_cacheHi = F_allocCacheHi / 4;
+const W_freeindex = F_freeindex / 4;
+const W_nelems = F_nelems / 4;
+const W_allocCount = F_allocCount / 4;
+const D_start = F_startAddr / 8;
+const D_limit = F_limit / 8;
+const D_elemsize = F_elemsize / 8;
+
+/** Where a heap's memory comes from: exactly one of these. */
+export interface HeapMemoryOptions {
+  /** Any os-mem backend. */
+  memory?: SysMemory;
+  /** A caller's ArrayBuffer (fixed or resizable); formatted from byte 0. */
+  buffer?: ArrayBuffer;
+  /** A WebAssembly.Memory (shared or not); pass its maximum in `maximumPages`. */
+  wasmMemory?: WebAssembly.Memory;
+  /** The wasm memory's maximum, in 64 KiB pages (JS cannot read it back). @defaultValue 65536 */
+  maximumPages?: number;
+  /** A SharedArrayBuffer (growable or fixed) to format. */
+  sab?: SharedArrayBuffer;
+  /** A new growable SharedArrayBuffer of this maximum. */
+  growableSab?: { maxByteLength: number };
+  /** A simulated address space for a GOOS/GOARCH pair, e.g. "linux/amd64" (any pair but aix). */
+  simulated?: string;
+}
+
+/** Options of {@link createHeap}. */
+export interface CreateHeapOptions extends HeapMemoryOptions {
+  /** The Go release whose constants and policies the heap follows. @defaultValue "1.26" */
+  goVersion?: GoVersion;
+  /** The platform profile (overrides goVersion); flat backends run js/wasm only. @defaultValue js/wasm on flat backends, linux/amd64 on simulated ones */
+  profile?: Profile;
+  /** Number of Ps (mcaches) in the P table; fixed for the heap's life. @defaultValue 1 */
+  numPs?: number;
+  /** Go's physHugePageSize (0 = none); one larger than a chunk is ignored, as mallocinit does. @defaultValue 0 */
+  physHugePageSize?: number;
+  /**
+   * gomalloc's GOGC: start a free cycle when the bytes freed but not yet
+   * swept reach this percentage of the live heap (at least 4 MiB·gcPercent/100);
+   * negative turns that trigger off (cycles then run only before the heap grows).
+   * @defaultValue 100
+   */
+  gcPercent?: number;
+  /**
+   * The scavenger's goal: keep at most this much heap memory retained
+   * (in use plus free, not released). `{ fraction: f }` = (1 + f) × in-use.
+   * @defaultValue `{ fraction: 0.1 }` (Go's retainExtraPercent)
+   */
+  scavengeGoal?: { retainedBytes: number } | { fraction: number };
+  /** Go's MemProfileRate for this handle's profiler (0 = off, Go's default is 512 KiB). @defaultValue 0 */
+  memProfileRate?: number;
+  /** Random source of the profiler's sampling (seed it for replayable samples). */
+  profilerRand?: CheapRand;
+}
+
+/** Options of {@link attachHeap}. */
+export interface AttachHeapOptions {
+  /**
+   * Which P to hold: "none" (read statistics only), "any" (an idle one, or
+   * throw NoProcessorError), or an index — taken even if another handle holds
+   * it, for a handle that went away without `close` (e.g. after a structured
+   * clone of an ArrayBuffer).
+   * @defaultValue "none"
+   */
+  p?: "none" | "any" | number;
+  /** Go's MemProfileRate for this handle's profiler. @defaultValue 0 */
+  memProfileRate?: number;
+  /** Random source of this handle's profiler. */
+  profilerRand?: CheapRand;
+}
+
+const sizeClassesCache = new Map<string, SizeClasses>();
+function sizeClassesFor(v: GoVersion): SizeClasses {
+  let sc = sizeClassesCache.get(v);
+  if (sc === undefined) {
+    sc = v === "1.26" ? SizeClasses.defaults : SizeClasses.generate({ goVersion: v });
+    sizeClassesCache.set(v, sc);
+  }
+  return sc;
+}
+
+/** Builds the backend the options name. */
+function buildMemory(o: CreateHeapOptions, version: GoVersion): { sys: SysMemory; profile: Profile | undefined } {
+  const given = [o.memory, o.buffer, o.wasmMemory, o.sab, o.growableSab, o.simulated].filter((x) => x !== undefined);
+  if (given.length !== 1) {
+    throw new HeapOptionError("memory", "give exactly one of memory, buffer, wasmMemory, sab, growableSab, simulated");
+  }
+  if (o.memory !== undefined) return { sys: o.memory, profile: undefined };
+  if (o.buffer !== undefined) return { sys: ArrayBufferSysMemory.create(o.buffer), profile: undefined };
+  if (o.wasmMemory !== undefined) {
+    return { sys: WasmSysMemory.create(o.wasmMemory, { maximumPages: o.maximumPages }), profile: undefined };
+  }
+  if (o.sab !== undefined) return { sys: SabSysMemory.create({ buffer: o.sab }), profile: undefined };
+  if (o.growableSab !== undefined) {
+    return { sys: SabSysMemory.create({ maxByteLength: o.growableSab.maxByteLength }), profile: undefined };
+  }
+  const p = o.profile ?? getProfileByPair(version, o.simulated!);
+  const sbrk = p.goarch === "wasm" || p.goos === "plan9";
+  if (p.heapAddrBits > 52 || p.goos === "aix") checkProfileRunnable(p, new SimSysMemory({ heapAddrBits: 48 }));
+  const sys = new SimSysMemory({
+    physPageSize: p.DefaultPhysPageSize,
+    heapAddrBits: p.heapAddrBits,
+    addressSpaceEnd: p.heapAddrBits === 48 ? 2 ** 47 : undefined,
+    goos: p.goos,
+    sbrk,
+  });
+  return { sys, profile: p };
+}
+
+/**
+ * Creates a heap over a backend: mallocinit's checks, the heap record and
+ * page allocator, arena hints, the P table with one mcache per P, the root
+ * record in root slot 0. The returned handle holds P 0. Throws
+ * HeapOptionError, UnsupportedProfileError, MallocInitError, or
+ * MHeapInitError (the backend refused the heap's metadata).
+ *
+ * @example
+ * ```ts
+ * const heap = createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 64 << 20 }) });
+ * const p = heap.malloc(100);
+ * heap.u8.set([1, 2, 3], p);
+ * heap.free(p);
+ * ```
+ */
+export function createHeap(opts: CreateHeapOptions): Heap {
+  const version = opts.profile?.goVersion ?? opts.goVersion ?? "1.26";
+  if (!isGoVersion(version)) throw new HeapOptionError("goVersion", `${String(version)} is not 1.19 or 1.26`);
+  const numPs = opts.numPs ?? 1;
+  if (!Number.isInteger(numPs) || numPs < 1 || numPs > 256) {
+    throw new HeapOptionError("numPs", `${numPs} is not an integer in [1, 256]`);
+  }
+  const built = buildMemory(opts, version);
+  const sys = built.sys;
+  const profile = opts.profile ?? built.profile ?? defaultProfile(sys, version);
+  checkProfileRunnable(profile, sys);
+  const sc = sizeClassesFor(profile.goVersion);
+  const { physHugePageSize } = mallocinitChecks({
+    profile,
+    sizeClasses: sc,
+    physPageSize: sys.physPageSize,
+    physHugePageSize: opts.physHugePageSize ?? 0,
+  });
+  if (sys.getRoot(heapRootSlot) !== 0) {
+    throw new HeapOptionError("memory", "it already holds a heap (root slot 0 is set): use attachHeap");
+  }
+  const mopts: MHeapOptions = {
+    profile,
+    sizeClasses: sc,
+    physHugePageSize,
+    tinySideBytes: tinySideBytes(sc.class_to_nelems[sc.tinySizeClass]!),
+  };
+  const h = MHeap.create(sys, mopts);
+  h.setField("gcPercent", opts.gcPercent ?? 100);
+  h.setScavengeGoal(opts.scavengeGoal ?? { fraction: profile.retainExtraPercent / 100 });
+  const v = h.v;
+  const layout = new MCacheLayout(sc);
+  const root = h.spanAlloc.allocMeta(ROOT_BYTES, 8, SysStat.other_sys);
+  const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 8, SysStat.other_sys);
+  const empty = h.spans.allocSpan();
+  if (root === 0 || ptable === 0 || empty === 0) throw new HeapOptionError("memory", "no room for the heap's records");
+  const cachealloc = FixAlloc.init(sys, root + R_CACHEALLOC, layout.bytes, h.spanAlloc.palloc, SysStat.mcache_sys);
+  v.setU32(root + R_LAYOUT, LAYOUT);
+  v.setU32(root + R_GOVERSION, profile.goVersion === "1.19" ? 119 : 126);
+  v.setU32(root + R_NUMPS, numPs);
+  v.setF64(root + R_MHEAP, h.rec);
+  v.setF64(root + R_PTABLE, ptable);
+  v.setF64(root + R_EMPTY, empty);
+  v.setF64(root + R_HUGE, physHugePageSize);
+  const pair = new TextEncoder().encode(profile.pair);
+  v.u8.set(pair.subarray(0, 32), root + R_PAIR - v.base);
+  const heap = new Heap(sys, profile, sc, h, root, opts);
+  for (let i = 0; i < numPs; i++) {
+    const mc = cachealloc.alloc();
+    if (mc === 0) throw new HeapOptionError("memory", "no room for the mcaches");
+    initMCache(heap, mc);
+    initP(v, ptable, i, mc);
+  }
+  v.setU32(root + R_MAGIC, MAGIC);
+  sys.setRoot(heapRootSlot, root);
+  heap.claim(0, false);
+  return heap;
+}
+
+/**
+ * A handle on the heap already in `sys` (created by {@link createHeap} in this
+ * or another worker): the same records, so it sees the same heap. Throws
+ * HeapAttachError if there is none, NoProcessorError if `p: "any"` finds no
+ * idle P.
+ */
+export function attachHeap(sys: SysMemory, opts: AttachHeapOptions = {}): Heap {
+  const root = sys.getRoot(heapRootSlot);
+  if (root === 0) throw new HeapAttachError("root slot 0 is empty: no heap in this memory");
+  let v: MemView;
+  try {
+    v = sys.viewOf(root);
+  } catch {
+    throw new HeapAttachError(`root slot 0 holds ${root}, which is not managed memory`);
+  }
+  if (v.getU32(root + R_MAGIC) !== MAGIC) throw new HeapAttachError("root slot 0 does not point at a heap");
+  if (v.getU32(root + R_LAYOUT) !== LAYOUT) throw new HeapAttachError(`layout ${v.getU32(root + R_LAYOUT)}`);
+  const version: GoVersion = v.getU32(root + R_GOVERSION) === 119 ? "1.19" : "1.26";
+  const raw = v.u8.subarray(root + R_PAIR - v.base, root + R_PAIR - v.base + 32);
+  const pair = new TextDecoder().decode(raw.subarray(0, raw.indexOf(0) < 0 ? 32 : raw.indexOf(0)));
+  const profile = getProfileByPair(version, pair);
+  const sc = sizeClassesFor(version);
+  const h = MHeap.attach(sys, v.getF64(root + R_MHEAP), profile, {
+    sizeClasses: sc,
+    physHugePageSize: v.getF64(root + R_HUGE),
+  });
+  const heap = new Heap(sys, profile, sc, h, root, opts);
+  const want = opts.p ?? "none";
+  if (want === "any") {
+    let got = false;
+    for (let i = 0; i < heap.numPs && !got; i++) got = heap.claim(i, false);
+    if (!got) throw new NoProcessorError("attachHeap");
+  } else if (want !== "none") {
+    if (!Number.isInteger(want) || want < 0 || want >= heap.numPs) {
+      throw new HeapOptionError("p", `${want} is not a P index in [0, ${heap.numPs})`);
+    }
+    heap.claim(want, true);
+  }
+  return heap;
+}
+
+/**
+ * A handle on a gomalloc heap. Allocation and free go through the P the
+ * handle holds; statistics and memory access work on any handle.
+ * Addresses are plain numbers (0 is never an object; `zerobase` is the
+ * address of every 0-byte object).
+ */
+export class Heap {
+  /** The backend. */
+  readonly sys: SysMemory;
+  /** The platform profile the heap follows. */
+  readonly profile: Profile;
+  /** The size-class tables. */
+  readonly sizeClasses: SizeClasses;
+  /** @internal The heap record's handle (`@gomalloc/mheap`). */
+  readonly h: MHeap;
+  /** @internal The span table. */
+  readonly t: MSpanTable;
+  /** @internal The view over every hot record. */
+  readonly v: MemView;
+  /** Address of the root record (os-mem root slot 0). */
+  readonly root: number;
+  /** Number of Ps. */
+  readonly numPs: number;
+  /** @internal Address of the P table. */
+  readonly ptable: number;
+  /** @internal Go's emptymspan: what an mcache holds for a class it has no span of. */
+  readonly emptymspan: number;
+  /** Go's zerobase: the address every 0-byte allocation returns. */
+  readonly zerobase: number;
+  /** The largest size malloc accepts (Go's maxAlloc for the profile). */
+  readonly maxAlloc: number;
+  /** This handle's heap profiler (Go's MemProfileRate and bucket table). */
+  readonly profiler: HeapProfiler;
+  /** @internal mcache record layout. */
+  readonly layout: MCacheLayout;
+  /** @internal span class (noscan) by size_to_class8 index. */
+  readonly spcOf8: Uint8Array;
+  /** @internal object size by span class. */
+  readonly spcSize: Float64Array;
+  /** @internal Largest size the inline small path takes (Go's smallSizeMax − 8). */
+  readonly fastMax: number;
+  /** @internal Numbers of the inline spanOf. */
+  readonly arenaAdd: number;
+  readonly arenaBytes: number;
+  readonly pageSize: number;
+  readonly pagesPerArena: number;
+  readonly arenaLoW: number;
+  readonly l1zero: boolean;
+  readonly tinySpc: number;
+  /** The P this handle holds, or -1. */
+  p = -1;
+  /** @internal The held P's mcache record (0 without a P). */
+  mc = 0;
+  /** @internal f64 index of the mcache's `alloc[0]`. */
+  mcAllocW = 0;
+  /** @internal f64 index of the mcache's nextSample. */
+  mcSampleW = 0;
+  /** @internal The held P's page cache. */
+  pc: PageCache | null = null;
+  /** @internal The span the last slow-path allocation came from. */
+  lastSpan = 0;
+  private f32cache: Float32Array = new Float32Array(0);
+
+  /** Use {@link createHeap} or {@link attachHeap}. */
+  constructor(
+    sys: SysMemory,
+    profile: Profile,
+    sc: SizeClasses,
+    h: MHeap,
+    root: number,
+    opts: CreateHeapOptions | AttachHeapOptions,
+  ) {
+    this.sys = sys;
+    this.profile = profile;
+    this.sizeClasses = sc;
+    this.h = h;
+    this.t = h.spans;
+    this.v = h.v;
+    this.root = root;
+    const v = this.v;
+    this.numPs = v.getU32(root + R_NUMPS);
+    this.ptable = v.getF64(root + R_PTABLE);
+    this.emptymspan = v.getF64(root + R_EMPTY);
+    this.zerobase = root + R_ZEROBASE;
+    this.maxAlloc = profile.maxAlloc;
+    this.profiler = new HeapProfiler({ MemProfileRate: opts.memProfileRate ?? 0, rand: opts.profilerRand });
+    this.layout = new MCacheLayout(sc);
+    this.fastMax = sc.smallSizeMax - 8;
+    this.spcOf8 = new Uint8Array(sc.size_to_class8.length);
+    for (let i = 0; i < sc.size_to_class8.length; i++) this.spcOf8[i] = (sc.size_to_class8[i]! << 1) | 1;
+    this.spcSize = new Float64Array(sc.numSpanClasses);
+    for (let i = 0; i < sc.numSpanClasses; i++) this.spcSize[i] = sc.class_to_size[i >>> 1]!;
+    const g = h.geom;
+    this.arenaAdd = g.arenaBaseOffsetAdd;
+    this.arenaBytes = g.heapArenaBytes;
+    this.pageSize = g.pageSize;
+    this.pagesPerArena = g.pagesPerArena;
+    this.arenaLoW = h.arenaLoIndex;
+    this.l1zero = g.arenaL1Bits === 0;
+    this.tinySpc = sc.tinySpanClass;
+  }
+
+  /** @internal Go's `mheap_.cachealloc`: the fixalloc of mcache records. */
+  mcacheAlloc(): FixAlloc {
+    return FixAlloc.attach(this.sys, this.root + R_CACHEALLOC);
+  }
+
+  /** @internal Takes P i (see {@link AttachHeapOptions.p}); false if another handle holds it. */
+  claim(i: number, force: boolean): boolean {
+    if (this.p >= 0) throw new HeapOptionError("p", `this handle already holds P ${this.p}`);
+    if (!claimP(this.v, this.ptable, i, force)) return false;
+    this.p = i;
+    this.mc = pMCache(this.v, this.ptable, i);
+    this.mcAllocW = (this.mc - this.v.base + MC_ALLOC) / 8;
+    this.mcSampleW = (this.mc - this.v.base + MC_NEXT_SAMPLE) / 8;
+    this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
+    return true;
+  }
+
+  /**
+   * Allocates `size` bytes and returns their address (Go's mallocgc).
+   * Memory is not zeroed unless `opts.zero` (then only where it may be
+   * dirty). Size 0 returns {@link zerobase}. Throws BadSizeError for a size
+   * that is negative, not an integer or over maxAlloc, and OutOfMemoryError
+   * when the backend cannot provide the memory (see {@link tryMalloc}).
+   */
+  malloc(size: number, opts?: MallocOptions): number {
+    if (opts === undefined && size > 15 && size <= this.fastMax && (size | 0) === size) {
+      const v = this.v;
+      const f = v.f64;
+      const spc = this.spcOf8[(size + 7) >>> 3]!;
+      const s = f[this.mcAllocW + spc]!;
+      const u = v.u32;
+      const w = (s - v.base) / 4;
+      const lo = u[w + W_cacheLo]!;
+      const hi = u[w + W_cacheHi]!;
+      let bit = 64;
+      if (lo !== 0) bit = 31 - Math.clz32(lo & -lo);
+      else if (hi !== 0) bit = 63 - Math.clz32(hi & -hi);
+      if (bit < 64) {
+        const result = u[w + W_freeindex]! + bit;
+        const nelems = u[w + W_nelems]!;
+        const freeidx = result + 1;
+        if (result < nelems && ((freeidx & 63) !== 0 || freeidx === nelems)) {
+          const k = bit + 1;
+          if (k === 64) {
+            u[w + W_cacheLo] = 0;
+            u[w + W_cacheHi] = 0;
+          } else if (k < 32) {
+            u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
+            u[w + W_cacheHi] = hi >>> k;
+          } else {
+            u[w + W_cacheLo] = hi >>> (k - 32);
+            u[w + W_cacheHi] = 0;
+          }
+          u[w + W_freeindex] = freeidx;
+          u[w + W_allocCount] = u[w + W_allocCount]! + 1;
+          const d = w / 2;
+          const es = f[d + D_elemsize]!;
+          const x = result * es + f[d + D_start]!;
+          const ns = f[this.mcSampleW]! - es;
+          f[this.mcSampleW] = ns;
+          if (ns >= 0) return x;
+          profilealloc(this, x, es); // once per sample distance
+          return x;
+        }
+      }
+    }
+    return mallocSlow(this, size, opts, false);
+  }
+
+  /** Like {@link malloc}, but returns 0 instead of throwing OutOfMemoryError. */
+  tryMalloc(size: number, opts?: MallocOptions): number {
+    return mallocSlow(this, size, opts, true);
+  }
+
+  /** `count × size` zeroed bytes (C's calloc): the product is checked like {@link mallocArray}. */
+  calloc(count: number, size: number): number {
+    return mallocSlow(this, arrayBytes("calloc", count, size, this), ZERO, false);
+  }
+
+  /**
+   * Room for `count` elements of `elemSize` bytes (Go's makeslice size check):
+   * throws BadSizeError if the product overflows uintptr or exceeds maxAlloc.
+   */
+  mallocArray(count: number, elemSize: number, opts?: MallocOptions): number {
+    return mallocSlow(this, arrayBytes("mallocArray", count, elemSize, this), opts, false);
+  }
+
+  /**
+   * Frees the object at p (0 and zerobase: no-op). Small objects are marked
+   * in their span's freed bitmap and reused after their span is swept; large
+   * objects' pages go back to the heap at once. Throws DoubleFreeError,
+   * ForeignPointerError or InteriorPointerError, changing nothing.
+   */
+  free(p: number): void {
+    if (this.l1zero && this.mc !== 0) {
+      const v = this.v;
+      const f = v.f64;
+      const ai = Math.floor((p + this.arenaAdd) / this.arenaBytes);
+      if (ai >= f[this.arenaLoW]! && ai <= f[this.arenaLoW + 1]!) {
+        const h = this.h;
+        const ha = h.l2v.f64[h.l2w + ai]!;
+        if (ha !== 0) {
+          const s = f[(ha - v.base) / 8 + (Math.floor(p / this.pageSize) % this.pagesPerArena)]!;
+          if (s !== 0) {
+            const sb = s - v.base;
+            const spc = v.u8[sb + F_spanclass]!;
+            if (spc > 1 && spc !== this.tinySpc && v.u8[sb + F_specials] === 0) {
+              const d = sb / 8;
+              if (p >= f[d + D_start]! && p < f[d + D_limit]!) {
+                freeSmall(this, s, spc, p);
+                return;
+              }
+            }
+          }
+        }
+      }
+    }
+    freeSlow(this, p);
+  }
+
+  /**
+   * Resizes the object at p to `size` bytes, keeping its first
+   * min(old, size) bytes: in place when the size class (or, for large
+   * objects, the following pages) allows, else into a new object grown as
+   * Go's growslice grows (so usableSize may exceed `size`). p = 0 acts as
+   * malloc; size 0 frees p and returns zerobase.
+   */
+  realloc(p: number, size: number): number {
+    return realloc(this, p, size);
+  }
+
+  /**
+   * The bytes usable at p: the size class for small objects, whole pages for
+   * large ones; for tiny objects, up to the next object in their block (or
+   * the block's fill mark). 0 for 0 and zerobase. Throws like free for a
+   * pointer that is not a live object's start.
+   */
+  usableSize(p: number): number {
+    return usableSize(this, p);
+  }
+
+  // ---- memory access ---------------------------------------------------------------------------
+
+  private flat(what: string): MemView {
+    if (this.sys.caps.backend === "simulated") {
+      throw new MemoryAccessError(0, 0, `${what} needs a flat backend; use view(), read() or write()`);
+    }
+    return this.sys.viewOf(0);
+  }
+
+  /** The whole buffer as bytes (flat backends; address = index). Re-read after anything that may grow memory. */
+  get u8(): Uint8Array {
+    return this.flat("u8").u8;
+  }
+  /** The whole buffer as u16 (flat backends; index = address / 2). */
+  get u16(): Uint16Array {
+    return this.flat("u16").u16;
+  }
+  /** The whole buffer as u32 (flat backends; index = address / 4). */
+  get u32(): Uint32Array {
+    return this.flat("u32").u32;
+  }
+  /** The whole buffer as i32 (flat backends; index = address / 4). */
+  get i32(): Int32Array {
+    return this.flat("i32").i32;
+  }
+  /** The whole buffer as f32 (flat backends; index = address / 4). */
+  get f32(): Float32Array {
+    const v = this.flat("f32");
+    const c = this.f32cache;
+    if (c.buffer !== v.buffer || c.length !== v.u8.length >>> 2)
+      this.f32cache = new Float32Array(v.buffer, 0, v.u8.length >>> 2);
+    return this.f32cache;
+  }
+  /** The whole buffer as f64 (flat backends; index = address / 8). */
+  get f64(): Float64Array {
+    return this.flat("f64").f64;
+  }
+  /** A DataView over the whole buffer (flat backends; offset = address). */
+  get dv(): DataView {
+    return this.flat("dv").dv;
+  }
+
+  /**
+   * A Uint8Array over `[p, p+len)` on any backend. The range must be Ready
+   * memory under one view (on the simulated backend an object may straddle
+   * two arena reservations: use read/write then). Throws MemoryAccessError.
+   */
+  view(p: number, len: number): Uint8Array {
+    if (!Number.isSafeInteger(p) || !Number.isSafeInteger(len) || p <= 0 || len < 0) {
+      throw new MemoryAccessError(p, len, "not an address and a length");
+    }
+    let v: MemView;
+    try {
+      v = this.sys.viewOf(p);
+    } catch {
+      throw new MemoryAccessError(p, len, "not managed memory");
+    }
+    if (!v.covers(p, len)) throw new MemoryAccessError(p, len, "the range crosses a view (use read/write)");
+    const pps = this.sys.physPageSize;
+    for (let a = p - (p % pps); a < p + Math.max(len, 1); a += pps) {
+      if (this.sys.pageState(a) !== PageState.Ready)
+        throw new MemoryAccessError(p, len, "the range holds memory that is not Ready");
+    }
+    return v.u8.subarray(p - v.base, p - v.base + len);
+  }
+
+  /** Copies `dst.length` bytes at p into dst (checked: faults on memory that is not Ready, any backend). */
+  read(p: number, dst: Uint8Array): void {
+    this.sys.readBytes(p, dst);
+  }
+
+  /** Copies src to p (checked, any backend). */
+  write(p: number, src: Uint8Array): void {
+    this.sys.writeBytes(p, src);
+  }
+
+  /** Sets `n` bytes at p to `value` (checked, any backend). */
+  fill(p: number, n: number, value: number): void {
+    this.sys.fill(p, n, value);
+  }
+
+  // ---- statistics, cycles, scavenger, profiling ------------------------------------------------
+
+  /** Go's runtime.ReadMemStats: the heap's MemStats, every field a gomalloc heap can fill. */
+  readMemStats(): MemStats {
+    return readMemStats(this);
+  }
+
+  /**
+   * Runs a free cycle now and sweeps it to the end (gomalloc's runtime.GC):
+   * every recorded free becomes reusable and empty spans go back to the page
+   * heap, then the scavenger runs to its goal. Counted in NumForcedGC.
+   */
+  freeCycle(): void {
+    if (this.mc === 0) throw new NoProcessorError("freeCycle");
+    const acct = this.mc + MC_FREED_PENDING;
+    if (!startCycle(this)) startFreeCycle(this.h, acct);
+    this.h.setField("numForced", this.h.getField("numForced") + 1);
+    finishSweep(this.h, acct);
+    this.scavengeToGoal();
+  }
+
+  /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). */
+  setScavengeGoal(goal: { retainedBytes: number } | { fraction: number }): void {
+    if ("fraction" in goal) {
+      if (!(goal.fraction >= 0)) throw new HeapOptionError("scavengeGoal.fraction", `${goal.fraction} is not ≥ 0`);
+    } else if (!(goal.retainedBytes >= 0)) {
+      throw new HeapOptionError("scavengeGoal.retainedBytes", `${goal.retainedBytes} is not ≥ 0`);
+    }
+    this.h.setScavengeGoal(goal);
+    this.scavengeToGoal();
+  }
+
+  /**
+   * Releases free heap memory to the backend until at most `retainedBytes`
+   * stay retained (0: everything free, Go's debug.FreeOSMemory after a
+   * cycle). Returns the bytes released.
+   */
+  scavenge(retainedBytes = 0): number {
+    const h = this.h;
+    h.lock();
+    try {
+      const over = h.heapRetained() - retainedBytes;
+      return over > 0 ? h.scavengeLocked(over, retainedBytes === 0) : 0;
+    } finally {
+      h.unlock();
+    }
+  }
+
+  /** @internal Runs the scavenger down to the goal (after large frees and cycles). */
+  scavengeToGoal(): number {
+    const h = this.h;
+    const goal = h.scavengeGoal();
+    if (goal === Number.POSITIVE_INFINITY || h.heapRetained() <= goal) return 0;
+    h.lock();
+    try {
+      const over = h.heapRetained() - h.scavengeGoal();
+      return over > 0 ? h.scavengeLocked(over, false) : 0;
+    } finally {
+      h.unlock();
+    }
+  }
+
+  /** Go's `runtime.MemProfileRate = n` for this handle's profiler (0 off, 1 every allocation). */
+  setMemProfileRate(n: number): void {
+    this.profiler.MemProfileRate = n;
+    if (this.mc !== 0) this.v.f64[this.mcSampleW] = -1; // the next allocation notices the change
+  }
+
+  /** Go's pprof.WriteHeapProfile: publishes the profile as of now and returns it gzipped (pprof format). */
+  async writeHeapProfile(): Promise<Uint8Array> {
+    this.profiler.publish();
+    return writeHeapProfile(this.profiler);
+  }
+
+  /** Checks every heap invariant (page allocator, arenas, mcentrals, spans, mcaches, tiny blocks, stats). Throws RuntimeThrow. */
+  checkInvariants(): void {
+    checkHeap(this);
+  }
+
+  /** Flushes this handle's mcache and page cache and releases its P. The handle can then only read. */
+  close(): void {
+    if (this.p < 0) return;
+    releaseAll(this);
+    if (this.pc !== null) this.h.flushPageCache(this.pc);
+    releaseP(this.v, this.ptable, this.p);
+    this.p = -1;
+    this.mc = 0;
+    this.pc = null;
+  }
+}
+
+const ZERO: MallocOptions = Object.freeze({ zero: true });
