@@ -157,7 +157,8 @@ export function finishSweep(h: MHeap, acct: number): void {
  * Starts a free cycle: finishes the current one (Go's `finishsweep_m`, then
  * resetting the emptied unswept sets) and advances the sweep generation
  * (Go's `gcSweep`), so every span in the mcentral sets needs sweeping and
- * every span an mcache holds is stale until it is swept on its way back.
+ * every span an mcache holds is stale until it is swept on its way back;
+ * the scavenge index moves to its next generation (Go's gcMarkTermination).
  */
 export function startFreeCycle(h: MHeap, acct: number): void {
   finishSweep(h, acct);
@@ -168,6 +169,8 @@ export function startFreeCycle(h: MHeap, acct: number): void {
     h.sweepDone = false;
     h.sweepCentralIndex = 0;
     h.setField("numCycles", h.getField("numCycles") + 1);
+    // Go moves the scavenge index to its next generation here, at peak heap.
+    h.pages.scavIndex.nextGen();
   } finally {
     h.unlock();
   }

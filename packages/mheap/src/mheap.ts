@@ -918,13 +918,16 @@ export class MHeap {
   }
 
   /**
-   * Releases free memory until retained ≤ goal (or up to `nbytes` more when
-   * given): Go's scavenger, run synchronously. Returns the bytes released.
-   * Caller must hold the mheap lock.
+   * Releases about `nbytes` of free memory: Go's scavenger run synchronously,
+   * first with its density heuristics, then — if that released too little and
+   * `forceRest` — forced (what Go's background scavenger would reach over
+   * time). Returns the bytes released. Caller must hold the mheap lock.
    */
-  scavengeLocked(nbytes: number, force: boolean): number {
+  scavengeLocked(nbytes: number, forceRest: boolean): number {
     if (!(nbytes > 0)) return 0;
-    return this.pages.scavenge(nbytes, force);
+    let got = this.pages.scavenge(nbytes, false);
+    if (got < nbytes && forceRest) got += this.pages.scavenge(nbytes - got, true);
+    return got;
   }
 
   /** Go's allocSpan scavenge assist after growth: keep retained + growth under the goal. */
@@ -932,7 +935,7 @@ export class MHeap {
     const goal = this.scavengeGoal();
     if (goal === Number.POSITIVE_INFINITY) return;
     const retained = this.heapRetained();
-    if (retained > goal) this.scavengeLocked(Math.min(growth, retained - goal), false);
+    if (retained > goal) this.scavengeLocked(Math.min(growth, retained - goal), true);
   }
 
   /** The page allocator's release hook: Go's sysUnused plus the released/free statistics. */

@@ -665,7 +665,7 @@ export class Heap {
     h.lock();
     try {
       const over = h.heapRetained() - retainedBytes;
-      return over > 0 ? h.scavengeLocked(over, retainedBytes === 0) : 0;
+      return over > 0 ? h.scavengeLocked(over, true) : 0;
     } finally {
       h.unlock();
     }
@@ -679,7 +679,7 @@ export class Heap {
     h.lock();
     try {
       const over = h.heapRetained() - h.scavengeGoal();
-      return over > 0 ? h.scavengeLocked(over, false) : 0;
+      return over > 0 ? h.scavengeLocked(over, true) : 0;
     } finally {
       h.unlock();
     }

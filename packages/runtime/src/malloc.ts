@@ -86,16 +86,13 @@ export function profileAlloc(heap: Heap, x: number, size: number): void {
   if (ns < 0 || v.getF64(mc + MC_MEM_PROF_RATE) !== heap.profiler.MemProfileRate) profilealloc(heap, x, size);
 }
 
-/** Go's `profilealloc`: records x as a sample and draws the next distance; flags its span. */
+/** Go's `profilealloc`: records x as a sample and draws the next distance; flags its span (Go's specials). */
 export function profilealloc(heap: Heap, x: number, size: number): void {
   const v = heap.v;
   const mc = heap.mc;
   const prof = heap.profiler;
   v.setF64(mc + MC_MEM_PROF_RATE, prof.MemProfileRate);
-  if (prof.MemProfileRate === 0) {
-    v.setF64(mc + MC_NEXT_SAMPLE, prof.nextSample());
-    return;
-  }
+  // As in Go, the allocation that noticed a new rate is recorded even when the rate is 0.
   v.setF64(mc + MC_NEXT_SAMPLE, prof.profilealloc(x, size));
   const s = heap.h.spanOf(x);
   heap.t.setU8(s, F_specials, 1);
