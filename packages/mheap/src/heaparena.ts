@@ -87,7 +87,9 @@ export class HeapArenaGeometry {
 
   /** Index of p's page inside its arena: Go's `(p / pageSize) % pagesPerArena`. */
   pageIndex(p: number): number {
-    return Math.floor(p / this.pageSize) % this.pagesPerArena;
+    // Without `%` on doubles (a C call in V8): floor((p + add) / pageSize) − ai · pagesPerArena.
+    const q = p + this.arenaBaseOffsetAdd;
+    return Math.floor(q / this.pageSize) - Math.floor(q / this.heapArenaBytes) * this.pagesPerArena;
   }
 
   /** Bytes of one L2 map (f64 entries). */

@@ -193,7 +193,7 @@ export class MHeap {
     r(R_ARENA_HI, -1);
     r(R_SPANALLOC, spanAlloc.header);
     r(R_SCAV_GOAL, Number.POSITIVE_INFINITY);
-    r(R_SCAV_FRACTION, Number.NaN);
+    r(R_SCAV_FRACTION, 0);
     r(R_GC_PERCENT, 100);
     u(R_GEOM, profile._PageShift);
     u(R_GEOM + 4, geom.heapArenaBytes / 8192);
@@ -362,7 +362,7 @@ export class MHeap {
     if (a === 0) return;
     const lv = this.sys.viewOf(a);
     this.l2v = lv;
-    this.l2w = (a - lv.base) / 8;
+    this.l2w = ((a - lv.base) / 8) | 0; // a small index, kept int32 for the inlined spanOf
   }
 
   /** Allocates the L2 map of L1 entry l1 (Go's sysAllocOS of `[1 << arenaL2Bits]*heapArena`). False if refused. */
@@ -467,7 +467,9 @@ export class MHeap {
       ha = this.arenaRecord(ai);
     }
     if (ha === 0) return 0;
-    return this.v.f64[(ha - this.v.base) / 8 + (Math.floor(p / g.pageSize) % g.pagesPerArena)]!;
+    return this.v.f64[
+      (ha - this.v.base) / 8 + Math.floor((p + g.arenaBaseOffsetAdd) / g.pageSize) - ai * g.pagesPerArena
+    ]!;
   }
 
   /** Go's `spanOfHeap(p)`: the in-use span containing p, or 0. */
@@ -891,23 +893,39 @@ export class MHeap {
     return this.sys.statLoad(SysStat.heapInUse) + this.sys.statLoad(SysStat.heapFree);
   }
 
-  /** The retained-bytes goal now (Infinity when there is none). */
-  scavengeGoal(): number {
-    const frac = this.f64(R_SCAV_FRACTION);
-    if (!Number.isNaN(frac)) return Math.ceil(this.sys.statLoad(SysStat.heapInUse) * (1 + frac));
-    return this.f64(R_SCAV_GOAL);
+  /**
+   * The retained-bytes goal now (Infinity when there is none). `heapGoal` is
+   * the heap goal for a goal relative to it (Go's default); callers that do not
+   * know it pass Infinity.
+   */
+  scavengeGoal(heapGoal = Number.POSITIVE_INFINITY): number {
+    const kind = this.f64(R_SCAV_FRACTION);
+    const x = this.f64(R_SCAV_GOAL);
+    if (kind === 1) return Math.ceil(this.sys.statLoad(SysStat.heapInUse) * (1 + x));
+    if (kind === 2) return heapGoal === Number.POSITIVE_INFINITY ? heapGoal : Math.ceil(heapGoal * (1 + x));
+    return x;
+  }
+
+  /** Which kind of goal is set: 0 absolute, 1 relative to the in-use heap, 2 relative to the heap goal. */
+  get scavengeGoalKind(): number {
+    return this.f64(R_SCAV_FRACTION);
   }
 
   /**
    * Sets the scavenger's goal: keep at most `retainedBytes` of heap memory
-   * mapped (in-use plus free), or at most `(1 + fraction)` times the in-use
-   * heap. Infinity turns it off.
+   * mapped (in-use plus free), at most `(1 + fraction)` times the in-use
+   * heap, or — Go's default, with fraction retainExtraPercent/100 — at most
+   * `(1 + heapGoalFraction)` times the heap goal. Infinity turns it off.
    */
-  setScavengeGoal(goal: { retainedBytes: number } | { fraction: number }): void {
+  setScavengeGoal(goal: { retainedBytes: number } | { fraction: number } | { heapGoalFraction: number }): void {
     if ("fraction" in goal) {
-      this.setF64(R_SCAV_FRACTION, goal.fraction);
+      this.setF64(R_SCAV_FRACTION, 1);
+      this.setF64(R_SCAV_GOAL, goal.fraction);
+    } else if ("heapGoalFraction" in goal) {
+      this.setF64(R_SCAV_FRACTION, 2);
+      this.setF64(R_SCAV_GOAL, goal.heapGoalFraction);
     } else {
-      this.setF64(R_SCAV_FRACTION, Number.NaN);
+      this.setF64(R_SCAV_FRACTION, 0);
       this.setF64(R_SCAV_GOAL, goal.retainedBytes);
     }
   }

@@ -7,8 +7,8 @@
  * - HI1: every mcache's `alloc[spc]` is the empty span or an in-use span of
  *   class spc cached at this cycle (sweepgen sg+3) or the last (sg+1); its
  *   allocCountBeforeCache ≤ its allocCount.
- * - HI2: Σ over Ps of the bytes freed and not swept = Σ over in-use spans of
- *   freedCount · elemsize.
+ * - HI2: Σ over Ps and size classes of (frees − swept frees) · size = Σ over
+ *   in-use spans of freedCount · elemsize.
  * - HI3: HeapAlloc = Σ over small spans of (allocCount − freedCount) · elemsize
  *   + Σ over large spans of their bytes; HeapObjects the same count of objects;
  *   per size class, BySize Mallocs − Frees = Σ (allocCount − freedCount).
@@ -25,7 +25,7 @@ import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import { checkMemStats } from "@gomalloc/profiling";
 import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
-import { MC_ALLOC, MC_FREED_PENDING, MC_TINY } from "./mcache.js";
+import { MC_ALLOC, MC_TINY, pendingFreeBytes } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
 import { pMCache, pPageCache } from "./proc.js";
 import { maxTinySize, tinyHeld } from "./tiny.js";
@@ -46,10 +46,9 @@ export function checkHeap(heap: Heap): void {
   const cached = new Set<number>();
   const held = new Set<number>();
   const sg = h.sweepgen;
-  let pending = 0;
+  const pending = pendingFreeBytes(heap);
   for (let i = 0; i < heap.numPs; i++) {
     const mc = pMCache(v, heap.ptable, i);
-    pending += v.getF64(mc + MC_FREED_PENDING);
     const tiny = v.getF64(mc + MC_TINY);
     if (tiny !== 0) held.add(tiny);
     for (let spc = 0; spc < sc.numSpanClasses; spc++) {
