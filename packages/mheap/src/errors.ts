@@ -72,3 +72,12 @@ export class PageAllocConfigError extends Error {
     this.name = "PageAllocConfigError";
   }
 }
+
+/** The heap could not be set up: the backend refused its metadata, or a record holds no heap. */
+export class MHeapInitError extends Error {
+  readonly _tag = "MHeapInitError" as const;
+  constructor(message: string) {
+    super(`mheap: ${message}`);
+    this.name = "MHeapInitError";
+  }
+}

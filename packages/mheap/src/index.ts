@@ -6,13 +6,40 @@
  * any address range.
  */
 export {
+  arenaHintAddrs,
+  arenaHintBytes,
+  arenaHintList,
+  arenaSizes32,
+  isSbrkPlatform,
+  placeArenaHints,
+  sysAllocArena,
+} from "./arenahints.js";
+export {
+  MHeapInitError,
   PageAllocConfigError,
   PageAllocOutOfMemoryError,
   PageCountError,
   PageDoubleFreeError,
   PageRangeError,
 } from "./errors.js";
-export { checkAddrRanges, checkPageAlloc } from "./invariants.js";
+export { HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
+export { checkAddrRanges, checkCentral, checkMHeap, checkPageAlloc } from "./invariants.js";
+export {
+  cacheSpan,
+  centralOf,
+  fullReuseBudget,
+  fullSwept,
+  fullUnswept,
+  initCentral,
+  mcentralBytes,
+  mcentralGrow,
+  partialSwept,
+  partialUnswept,
+  resetUnswept,
+  spanBudget,
+  tryAcquire,
+  uncacheSpan,
+} from "./mcentral.js";
 export {
   fillAlignedHi,
   fillAlignedLo,
@@ -20,6 +47,28 @@ export {
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";
+export {
+  finishSweep,
+  freeCycleTrigger,
+  heapMinimum,
+  isSweepDone,
+  mheapAlloc,
+  nextSpanForSweep,
+  reclaim,
+  startFreeCycle,
+  sweepOwned,
+  sweepone,
+  sweepSpan,
+} from "./mgcsweep.js";
+export {
+  F_tinySide,
+  lockRankMheap,
+  lockRankSpanSetSpine,
+  MHeap,
+  type MHeapField,
+  type MHeapOptions,
+  mheapRecordBytes,
+} from "./mheap.js";
 export { PageAlloc } from "./mpagealloc.js";
 export { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
 export { allocToCache, PageCache, pageCacheBytes, pageCachePages } from "./mpagecache.js";
@@ -37,6 +86,20 @@ export {
   pageBitsSetRange,
 } from "./mpallocbits.js";
 export { AddrRanges, addrRangeBytes, addrRangesRecordBytes, type MetadataAlloc } from "./mranges.js";
+export {
+  metaAddr,
+  metaId,
+  spanSetBlockBytes,
+  spanSetBlockEntries,
+  spanSetBytes,
+  spanSetContents,
+  spanSetInit,
+  spanSetInitSpineCap,
+  spanSetLen,
+  spanSetPop,
+  spanSetPush,
+  spanSetReset,
+} from "./mspanset.js";
 export {
   mergeSummaries,
   packPallocSumHi,

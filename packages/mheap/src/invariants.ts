@@ -6,10 +6,15 @@
  * `RuntimeThrow("invariant <ID> broken: …")` on the first violation. See
  * docs/design.md, "Managed memory".
  */
-import { hex, RuntimeThrow } from "@gomalloc/os-mem";
+import { hex, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
+import { mSpanInUse, onesCount32 } from "@gomalloc/span";
+import { fullSwept, fullUnswept, partialSwept, partialUnswept } from "./mcentral.js";
+import type { MHeap } from "./mheap.js";
 import type { PageAlloc } from "./mpagealloc.js";
+import type { PageCache } from "./mpagecache.js";
 import { pageBitsGet } from "./mpallocbits.js";
 import type { AddrRanges } from "./mranges.js";
+import { spanSetContents } from "./mspanset.js";
 import { mergeSummaries, pallocSumEnd, pallocSumMax, pallocSumStart } from "./pallocsum.js";
 
 function broken(id: string, what: string): never {
@@ -144,5 +149,135 @@ export function checkPageAlloc(p: PageAlloc): void {
         broken("PA3", `page ${hex(cb + i * g.pageSize)} is free but below searchAddr ${hex(sa)}`);
       }
     }
+  }
+}
+
+/**
+ * Checks MH1–MH5 on a heap (and PA1–PA6 on its page allocator). `caches` are
+ * the page caches of every P, whose free pages the page allocator counts as
+ * allocated. Returns the in-use spans found, lowest address first. Cost is
+ * linear in the heap's arenas; meant for tests. Caller must hold no lock.
+ */
+export function checkMHeap(h: MHeap, caches: readonly PageCache[] = []): number[] {
+  const g = h.geom;
+  const t = h.spans;
+  const v = h.v;
+  checkPageAlloc(h.pages);
+  const arenas = h.allArenas();
+  const seen = new Set<number>();
+  const found: number[] = [];
+  let pagesInUse = 0;
+  for (const ai of arenas) {
+    if (seen.has(ai)) broken("MH1", `arena ${ai} registered twice`);
+    seen.add(ai);
+    if (!(ai >= h.arenaLo && ai <= h.arenaHi)) broken("MH1", `arena ${ai} outside [lo, hi]`);
+    const ha = h.arenaRecord(ai);
+    if (ha === 0) broken("MH1", `arena ${ai} has no record in the arena map`);
+    const base = g.arenaBase(ai);
+    for (let i = 0; i < g.pagesPerArena; i++) {
+      const inUseBit = (v.u8[ha + g.offPageInUse + (i >>> 3) - v.base]! >>> (i & 7)) & 1;
+      if (inUseBit === 0) continue;
+      const p = base + i * g.pageSize;
+      const s = v.getF64(ha + 8 * i);
+      if (s === 0 || t.state(s) !== mSpanInUse || t.base(s) !== p) {
+        broken("MH2", `pageInUse set at ${hex(p)} but spans[] holds ${hex(s)} (not an in-use span starting there)`);
+      }
+      const n = t.npages(s);
+      for (let k = 0; k < n; k++) {
+        const q = p + k * g.pageSize;
+        if (h.spanOf(q) !== s) broken("MH2", `page ${hex(q)} of span ${hex(s)} maps to ${hex(h.spanOf(q))}`);
+        if (k > 0 && h.pageInUse(q)) broken("MH2", `pageInUse set inside span ${hex(s)} at ${hex(q)}`);
+      }
+      pagesInUse += n;
+      found.push(s);
+    }
+  }
+  if (pagesInUse !== h.pagesInUse) broken("MH3", `pagesInUse ${h.pagesInUse}, spans hold ${pagesInUse}`);
+  const inUse = h.sys.statLoad(SysStat.heapInUse);
+  if (inUse !== pagesInUse * g.pageSize) broken("MH3", `heapInUse ${inUse} != ${pagesInUse} pages`);
+  // MH4/MH5: count allocated and scavenged pages in the page allocator.
+  const p = h.pages;
+  const pg = p.g;
+  let alloc = 0;
+  let scav = 0;
+  for (let r = 0; r < p.inUse.len; r++) {
+    for (let c = pg.chunkIndex(p.inUse.base(r)); c < pg.chunkIndex(p.inUse.limit(r)); c++) {
+      const off = p.chunkOf(c);
+      for (let i = 0; i < pg.pallocChunkPages; i++) {
+        alloc += pageBitsGet(p.cu32, off, i);
+        scav += pageBitsGet(p.cu32, off + p.pb.scavOff, i);
+      }
+    }
+  }
+  let cached = 0;
+  let cachedScav = 0;
+  for (const c of caches) {
+    cached += onesCount32(c.cacheLo) + onesCount32(c.cacheHi);
+    cachedScav += onesCount32(c.scavLo) + onesCount32(c.scavHi);
+  }
+  if (alloc !== pagesInUse + cached) {
+    broken("MH4", `page allocator holds ${alloc} pages, spans ${pagesInUse} + page caches ${cached}`);
+  }
+  const grown = p.inUse.totalBytes;
+  const free = h.sys.statLoad(SysStat.heapFree);
+  const released = h.sys.statLoad(SysStat.heapReleased);
+  if (inUse + free + released !== grown) {
+    broken("MH5", `heapInUse ${inUse} + heapFree ${free} + heapReleased ${released} != grown ${grown}`);
+  }
+  if (released !== (scav + cachedScav) * pg.pageSize) {
+    broken("MH5", `heapReleased ${released} != ${scav} scavenged pages + ${cachedScav} in page caches`);
+  }
+  return found.sort((a, b) => t.base(a) - t.base(b));
+}
+
+/**
+ * Checks MC1–MC3 on the mcentrals: MC1 every span in a set is an in-use span
+ * of that set's class; a swept set's spans have sweepgen = sg, an unswept
+ * set's sg−2; full spans have allocCount = nelems and partial ones fewer.
+ * MC2 every in-use small span (from {@link checkMHeap}) is in exactly one set
+ * or in `cached` (held by an mcache, sweepgen sg+1 or sg+3); large spans are
+ * in none. MC3 when sweeping is done the unswept sets are empty.
+ */
+export function checkCentral(h: MHeap, inUse: readonly number[], cached: ReadonlySet<number>): void {
+  const t = h.spans;
+  const sg = h.sweepgen;
+  const where = new Map<number, string>();
+  for (let spc = 0; spc < h.sizeClasses.numSpanClasses; spc++) {
+    const sets: Array<[string, number, number, boolean]> = [
+      ["partialSwept", partialSwept(h, spc, sg), sg, false],
+      ["partialUnswept", partialUnswept(h, spc, sg), (sg - 2) >>> 0, false],
+      ["fullSwept", fullSwept(h, spc, sg), sg, true],
+      ["fullUnswept", fullUnswept(h, spc, sg), (sg - 2) >>> 0, true],
+    ];
+    for (const [name, set, gen, full] of sets) {
+      const spans = spanSetContents(h, set);
+      if (h.sweepDone && name.endsWith("Unswept") && spans.length !== 0) {
+        broken("MC3", `sweeping is done but ${name}[${spc}] holds ${spans.length} spans`);
+      }
+      for (const s of spans) {
+        if (where.has(s)) broken("MC2", `span ${hex(s)} is in ${where.get(s)} and ${name}[${spc}]`);
+        where.set(s, `${name}[${spc}]`);
+        if (t.state(s) !== mSpanInUse || t.spanclass(s) !== spc) broken("MC1", `${name}[${spc}] holds ${hex(s)}`);
+        if (t.sweepgen(s) !== gen) broken("MC1", `${name}[${spc}] span ${hex(s)} has sweepgen ${t.sweepgen(s)}`);
+        if (full !== (t.allocCount(s) === t.nelems(s))) broken("MC1", `${name}[${spc}] span ${hex(s)} fill`);
+      }
+    }
+  }
+  for (const s of inUse) {
+    const large = t.spanclass(s) >>> 1 === 0;
+    const inSet = where.has(s);
+    const isCached = cached.has(s);
+    if (large) {
+      if (inSet || isCached) broken("MC2", `large span ${hex(s)} is in a set or cached`);
+      continue;
+    }
+    if (inSet === isCached) broken("MC2", `span ${hex(s)} is ${inSet ? "both in a set and cached" : "nowhere"}`);
+    if (isCached) {
+      const g = t.sweepgen(s);
+      if (g !== (sg + 1) >>> 0 && g !== (sg + 3) >>> 0) broken("MC2", `cached span ${hex(s)} has sweepgen ${g}`);
+    }
+  }
+  for (const s of where.keys()) {
+    if (!inUse.includes(s)) broken("MC1", `span ${hex(s)} in a set is not an in-use span of the heap`);
   }
 }

@@ -339,6 +339,28 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
   }
 
   /**
+   * Prepared→Reserved, subtracting `n` from `stat`: the inverse of
+   * {@link sysMap}, for a caller that mapped a range and must give it back
+   * because a later step failed (Go never needs this: its sysMap cannot fail
+   * and what follows it cannot either). mappedReady is untouched, since
+   * Prepared pages were never counted there. Contents are zero already.
+   */
+  sysUnmap(v: number, n: number, stat: SysStat): void {
+    this.checkStat("sysUnmap", stat);
+    const bytes = this.pageRange("sysUnmap", v, n);
+    this.lockOS();
+    try {
+      this.expect("sysUnmap", v, bytes, M_PREPARED, "Prepared→Reserved");
+      const acct = this.acctWords();
+      if (acct[ACCT_STAT0 + stat]! - n < 0) throw new RuntimeThrow("sysMemStat overflow");
+      this.setRange(v, bytes, PageState.Reserved);
+      acct[ACCT_STAT0 + stat]! -= n;
+    } finally {
+      this.unlockOS();
+    }
+  }
+
+  /**
    * Prepared→Ready over every page `[v, v+n)` touches (pages already Ready stay
    * so, as Go allows); adds `prepared` to mappedReady. False, changing nothing,
    * if the backend refuses to commit.

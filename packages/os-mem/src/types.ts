@@ -188,6 +188,11 @@ export interface SysMemory extends CheckedMemory {
   /** Reserved→Prepared; counts `n` in `stat`. Returns false, changing nothing, if the backend refuses. */
   sysMap(v: number, n: number, stat: SysStat): boolean;
   /**
+   * Prepared→Reserved; subtracts `n` from `stat` (the inverse of sysMap, for
+   * rolling back a mapping whose next step failed). Not in Go.
+   */
+  sysUnmap(v: number, n: number, stat: SysStat): void;
+  /**
    * Prepared (or already Ready)→Ready; adds `prepared` (the caller's count of
    * Prepared bytes in the range) to mappedReady. Returns false, changing
    * nothing, if the backend refuses to commit.

@@ -125,6 +125,21 @@ describe.each(backendCases)("SysMemory contract: $name", ({ make }) => {
     expect(statesOf(sys, w, 2 * P)).toEqual([None, None]);
   });
 
+  it("sysUnmap: Prepared→Reserved, undoing sysMap's stat and leaving mappedReady alone", () => {
+    const v = sys.sysReserve(0, 3 * P);
+    expect(sys.sysMap(v, 3 * P, SysStat.heapReleased)).toBe(true);
+    expect(sys.sysUsed(v, P, P)).toBe(true);
+    expect(() => sys.sysUnmap(v, 2 * P, SysStat.heapReleased)).toThrow(IllegalTransitionError);
+    expect(statesOf(sys, v, 3 * P)).toEqual([Ready, Prepared, Prepared]);
+    sys.sysUnmap(v + P, 2 * P, SysStat.heapReleased);
+    expect(statesOf(sys, v, 3 * P)).toEqual([Ready, Reserved, Reserved]);
+    expect(sys.stats()).toMatchObject({ reserved: 2 * P, prepared: 0, ready: P, mappedReady: P });
+    expect(sys.stats().stats.heapReleased).toBe(P);
+    expect(() => sys.sysUnmap(v, P, SysStat.heapReleased)).toThrow(IllegalTransitionError);
+    expect(sys.sysMap(v + P, 2 * P, SysStat.heapReleased)).toBe(true);
+    expect(sys.stats().stats.heapReleased).toBe(3 * P);
+  });
+
   const illegal: [string, (s: SysMemory, v: number, P: number) => void, number][] = [
     ["sysMap of a Ready page", (s, v, P) => s.sysMap(v + P, 2 * P, SysStat.heapReleased), Ready],
     ["sysMap of a None page", (s, v, P) => s.sysMap(v + 3 * P, 2 * P, SysStat.heapReleased), None],

@@ -59,6 +59,7 @@ export {
   F_npages,
   F_prev,
   F_spanclass,
+  F_specials,
   F_startAddr,
   F_state,
   F_sweepgen,

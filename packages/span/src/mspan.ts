@@ -60,6 +60,12 @@ export const F_state = 121;
 export const F_needzero = 122;
 /** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
 export const F_bitsLog = 123;
+/**
+ * A byte the heap above may use for per-span flags (u8; gomalloc's runtime:
+ * "the span holds profiled objects", Go's `specials` list reduced to a flag).
+ * Cleared by `allocSpan`; the span layer never reads it.
+ */
+export const F_specials = 124;
 /** Bytes of one mspan record. */
 export const mspanBytes = 128;
 
@@ -261,7 +267,9 @@ export class MSpanTable {
   private releaseBits(s: number): void {
     const l = this.getU8(s, F_bitsLog);
     if (l === NO_BITS) return;
-    this.mem.freeBits(this.getF64(s, F_allocBits), 2 ** l);
+    // The block is [allocBits | gcmarkBits | freed] as initSpan laid it out; every
+    // sweep swaps the first two, so the block starts at the lower of them.
+    this.mem.freeBits(Math.min(this.getF64(s, F_allocBits), this.getF64(s, F_gcmarkBits)), 2 ** l);
     this.setF64(s, F_allocBits, 0);
     this.setF64(s, F_gcmarkBits, 0);
     this.setF64(s, F_freed, 0);

@@ -1,58 +1,91 @@
 /**
- * SpanAlloc: where mspan records and span bitmaps live (Go's
- * `mheap_.spanalloc` plus gomalloc's bitmap pools). One region of address
- * space is reserved up front and handed out by a LinearAlloc that maps pages
- * as it advances; a FixAlloc of mspan records and one FixAlloc per bitmap
- * size (blocks of allocBits + gcmarkBits + freed, 3 × 2^k bytes for
- * k = 3..12) all cut their chunks from it, so every record and bitmap is
- * under one MemView and a span's fields are plain typed-array indexes.
- * Go allocates gcBits from per-GC-cycle arenas freed in bulk; with explicit
- * free there are no cycles, so each span owns its bitmaps and returns them to
- * the pool of their size when it dies. The state (the region, the
- * LinearAlloc and FixAlloc records) is a header in managed memory, so other
- * workers can attach. See docs/design.md, "Records".
+ * SpanAlloc: where mspan records, span bitmaps and the heap's other hot
+ * metadata live (Go's `mheap_.spanalloc`, gomalloc's bitmap pools, and the
+ * persistentalloc the heap draws its never-freed metadata from). Everything is
+ * cut from one `PersistentAlloc` whose chunks lie under one MemView, so a
+ * span's fields, its bitmaps, the mcaches and the heap-arena page maps are all
+ * plain indexes into the same typed arrays (a monomorphic hot path), and the
+ * whole table can be attached from another worker. The chunks come from one
+ * of two sources:
+ *
+ * - `"reserve"` (the default): a LinearAlloc over one region reserved up
+ *   front, mapping pages as it advances — what a simulated 48-bit address
+ *   space needs, where each reservation has its own view (Go's 32-bit
+ *   `heapArenaAlloc` plays the same role);
+ * - `"sysAlloc"`: sysAlloc'd chunks, for flat backends (one view over the
+ *   whole buffer) that place memory sbrk-style: a big reservation below the
+ *   heap would make the buffer grow past it.
+ *
+ * A FixAlloc of mspan records and one FixAlloc per bitmap size (blocks of
+ * allocBits + gcmarkBits + freed, 3 × 2^k bytes for k = 3..12) take their
+ * chunks from the PersistentAlloc, which charges every byte to the right
+ * statistic as Go's persistentalloc does. Go allocates gcBits from
+ * per-GC-cycle arenas freed in bulk; with explicit free there are no cycles,
+ * so each span owns its bitmaps and returns them to the pool of their size
+ * when it dies. The state (region, allocator records) is a header in managed
+ * memory. See docs/design.md, "Records".
  */
 
 import { type MemView, type SysMemory, SysStat } from "@gomalloc/os-mem";
-import { FixAlloc, LinearAlloc } from "@gomalloc/persistent";
+import { FixAlloc, LinearAlloc, PersistentAlloc, persistentChunkSize } from "@gomalloc/persistent";
 import { SpanAllocError } from "./errors.js";
 import { mspanBytes, type SpanMemory } from "./mspan.js";
 
 const MAGIC = 0x4e415053; // "SPAN"
 const H_MAGIC = 0;
+const H_KIND = 4;
 const H_BASE = 8;
 const H_SIZE = 16;
 const H_LINEAR = 32;
-const H_FIX = 96;
+const H_PERSISTENT = 80;
+const H_FIX = 128;
 /** Bitmap pools for 2^3 .. 2^12 bytes per bitmap (64 .. 32768 objects). */
 const MIN_LOG = 3;
 const MAX_LOG = 12;
 const NPOOLS = MAX_LOG - MIN_LOG + 1;
-/** The smallest region accepted. */
-const fixChunkFloor = 64 << 10;
+const KIND_RESERVE = 1;
+const KIND_SYSALLOC = 2;
+/** The smallest region accepted: one persistentalloc chunk and a page of slack. */
+const regionFloor = persistentChunkSize + (64 << 10);
 
 /** Options of {@link SpanAlloc.create}. */
 export interface SpanAllocOptions {
   /**
-   * Bytes of address space reserved for records and bitmaps (rounded up to
-   * physical pages). Pages are committed only as they are used.
-   * @defaultValue a sixteenth of the backend's address space, between 64 KiB and 256 MiB
+   * Where the chunks come from: `"reserve"` — one region reserved up front
+   * (needed when each reservation has its own view, as on the simulated
+   * backend); `"sysAlloc"` — chunks from sysAlloc, which must all fall under
+   * the header's view (true on the flat backends, whose one view covers the
+   * whole buffer).
+   * @defaultValue "reserve"
+   */
+  source?: "reserve" | "sysAlloc";
+  /**
+   * Bytes of address space reserved (source `"reserve"`), rounded up to
+   * physical pages. Pages are committed only as they are used.
+   * @defaultValue a sixteenth of the backend's address space, between 320 KiB and 256 MiB
    */
   reserveBytes?: number;
   /**
-   * Statistic the memory is charged to.
+   * Statistic the mspan records are charged to.
    * @defaultValue SysStat.mspan_sys
    */
   stat?: SysStat;
+  /**
+   * Statistic the span bitmaps are charged to (Go's gcBits are GC metadata).
+   * @defaultValue SysStat.gcMiscSys
+   */
+  bitsStat?: SysStat;
 }
 
-/** Memory for an MSpanTable: mspan records and bitmap blocks under one MemView. */
+/** Memory for an MSpanTable and the heap's hot metadata, all under one MemView. */
 export class SpanAlloc implements SpanMemory {
   readonly sys: SysMemory;
   /** Address of the header record. */
   readonly header: number;
-  /** The view covering every record and bitmap. */
+  /** The view covering every record, bitmap and metadata block. */
   readonly view: MemView;
+  /** The persistentalloc every chunk is cut from (for other fixallocs of the heap). */
+  readonly palloc: PersistentAlloc;
   private readonly spanalloc: FixAlloc;
   private readonly pools: FixAlloc[];
 
@@ -60,40 +93,55 @@ export class SpanAlloc implements SpanMemory {
     this.sys = sys;
     this.header = header;
     const hv = sys.viewOf(header);
-    this.view = sys.viewOf(hv.getF64(header + H_BASE));
+    const base = hv.getF64(header + H_BASE);
+    this.view = sys.viewOf(base === 0 ? header : base);
+    this.palloc = PersistentAlloc.attach(sys, header + H_PERSISTENT);
     this.spanalloc = FixAlloc.attach(sys, header + H_FIX);
     this.pools = [];
     for (let k = 0; k < NPOOLS; k++) this.pools.push(FixAlloc.attach(sys, header + H_FIX + 64 * (k + 1)));
   }
 
   /**
-   * Reserves the region and writes the header. Throws SpanAllocError if the
-   * backend refuses the header page or the reservation (releasing what it took).
+   * Writes the header (and reserves the region for source `"reserve"`).
+   * Throws SpanAllocError if the backend refuses the header page or the
+   * reservation (releasing what it took).
    */
   static create(sys: SysMemory, opts: SpanAllocOptions = {}): SpanAlloc {
     const stat = opts.stat ?? SysStat.mspan_sys;
+    const bitsStat = opts.bitsStat ?? SysStat.gcMiscSys;
     const pps = sys.physPageSize;
-    const space = sys.caps.addressSpaceEnd - sys.caps.addressSpaceStart;
-    const want = opts.reserveBytes ?? Math.max(fixChunkFloor, Math.min(256 << 20, Math.floor(space / 16)));
-    if (!Number.isSafeInteger(want) || want < fixChunkFloor) {
-      throw new SpanAllocError(`span table reserveBytes ${want}: want at least ${fixChunkFloor}`);
-    }
-    const size = Math.ceil(want / pps) * pps;
+    const reserve = (opts.source ?? "reserve") === "reserve";
     const hsize = Math.ceil((H_FIX + 64 * (NPOOLS + 1)) / pps) * pps;
+    let size = 0;
+    if (reserve) {
+      const space = sys.caps.addressSpaceEnd - sys.caps.addressSpaceStart;
+      const want = opts.reserveBytes ?? Math.max(regionFloor, Math.min(256 << 20, Math.floor(space / 16)));
+      if (!Number.isSafeInteger(want) || want < regionFloor) {
+        throw new SpanAllocError(`span table reserveBytes ${want}: want at least ${regionFloor}`);
+      }
+      size = Math.ceil(want / pps) * pps;
+    } else if (opts.source !== "sysAlloc") {
+      throw new SpanAllocError(`span table source ${String(opts.source)}: want "reserve" or "sysAlloc"`);
+    }
     const header = sys.sysAlloc(hsize, stat);
     if (header === 0) throw new SpanAllocError("span table: the backend refused the header page");
-    const base = sys.sysReserve(0, size);
-    if (base === 0) {
-      sys.sysFree(header, hsize, stat);
-      throw new SpanAllocError(`span table: the backend refused to reserve ${size} bytes`);
+    let base = 0;
+    if (reserve) {
+      base = sys.sysReserve(0, size);
+      if (base === 0) {
+        sys.sysFree(header, hsize, stat);
+        throw new SpanAllocError(`span table: the backend refused to reserve ${size} bytes`);
+      }
     }
     const hv = sys.viewOf(header);
+    hv.setU32(header + H_KIND, reserve ? KIND_RESERVE : KIND_SYSALLOC);
     hv.setF64(header + H_BASE, base);
     hv.setF64(header + H_SIZE, size);
-    const lin = LinearAlloc.init(sys, header + H_LINEAR, base, size, true);
-    FixAlloc.init(sys, header + H_FIX, mspanBytes, lin, stat);
+    const lin = reserve ? LinearAlloc.init(sys, header + H_LINEAR, base, size, true) : undefined;
+    const pa = PersistentAlloc.init(sys, header + H_PERSISTENT, lin === undefined ? {} : { source: lin });
+    FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat);
     for (let k = 0; k < NPOOLS; k++) {
-      FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), 3 * 2 ** (MIN_LOG + k), lin, stat);
+      FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), 3 * 2 ** (MIN_LOG + k), pa, bitsStat);
     }
     hv.setU32(header + H_MAGIC, MAGIC);
     return new SpanAlloc(sys, header);
@@ -107,9 +155,27 @@ export class SpanAlloc implements SpanMemory {
     return new SpanAlloc(sys, header);
   }
 
+  /** Whether the chunks come from a reserved region (`"reserve"`) or from sysAlloc. */
+  get source(): "reserve" | "sysAlloc" {
+    return this.view.getU32(this.header + H_KIND) === KIND_RESERVE ? "reserve" : "sysAlloc";
+  }
+
+  /** Bytes of mspan records handed out and not freed (Go's `spanalloc.inuse`). */
+  get inuse(): number {
+    return this.spanalloc.inuse;
+  }
+
+  /** Checks that `[p, p+n)` lies under the view; the sysAlloc source relies on it. */
+  private under(p: number, n: number): number {
+    if (p !== 0 && !this.view.covers(p, n)) {
+      throw new SpanAllocError(`span memory at 0x${p.toString(16)} is outside the table's view`);
+    }
+    return p;
+  }
+
   /** Go's `spanalloc.alloc`: a zeroed record, or 0 when the region is exhausted. */
   allocRecord(): number {
-    return this.spanalloc.alloc();
+    return this.under(this.spanalloc.alloc(), mspanBytes);
   }
 
   /** Go's `spanalloc.free`. */
@@ -122,11 +188,20 @@ export class SpanAlloc implements SpanMemory {
     const k = Math.log2(nbytes) - MIN_LOG;
     const pool = this.pools[k];
     if (pool === undefined || !Number.isInteger(k)) throw new SpanAllocError(`no bitmap pool for ${nbytes} bytes`);
-    return pool.alloc();
+    return this.under(pool.alloc(), 3 * nbytes);
   }
 
   /** Returns a block from {@link allocBits}. */
   freeBits(block: number, nbytes: number): void {
     this.pools[Math.log2(nbytes) - MIN_LOG]!.free(block);
+  }
+
+  /**
+   * Go's `persistentalloc` on the table's memory: `size` zeroed bytes aligned
+   * to `align` (0 = 8, at most 8 KiB), never freed, charged to `stat`, under
+   * the table's view. Returns 0 when the memory is exhausted.
+   */
+  allocMeta(size: number, align: number, stat: SysStat): number {
+    return this.under(this.palloc.alloc(size, align, stat), size);
   }
 }

@@ -124,6 +124,24 @@ describe("explicit free as Go's sweep (model)", () => {
   });
 });
 
+describe("a swept span's bitmaps go back to their pool whole", () => {
+  it("after an odd number of sweeps (allocBits and gcmarkBits swapped) the block is reused without overlap", () => {
+    const t = newTable();
+    const a = makeSpan(t, 48, 1);
+    sweep(t, a); // swaps allocBits and gcmarkBits
+    const block = Math.min(t.getF64(a, F_allocBits), t.getF64(a, F_allocBits + 8));
+    t.init(a, 0, 0); // releases the bitmaps
+    const b = makeSpan(t, 48, 1);
+    expect(Math.min(t.getF64(b, F_allocBits), t.getF64(b, F_allocBits + 8))).toBe(block);
+    const c = makeSpan(t, 48, 1);
+    const cb = t.getF64(c, F_allocBits);
+    // c's block does not overlap b's.
+    expect(cb >= block + 3 * t.bitmapBytes(b) || cb + 3 * t.bitmapBytes(c) <= block).toBe(true);
+    checkSpan(t, b);
+    checkSpan(t, c);
+  });
+});
+
 describe("free misuse is rejected with typed errors", () => {
   it("rejects double free, interior and foreign pointers, and frees into dead spans", () => {
     const t = newTable();

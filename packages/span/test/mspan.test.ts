@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { SysStat } from "@gomalloc/os-mem";
 import {
   class_to_allocnpages,
   class_to_divmagic,
@@ -8,7 +9,7 @@ import {
   numSizeClasses,
 } from "@gomalloc/sizeclass";
 import { describe, expect, it } from "vitest";
-import { SpanArgumentError } from "../src/errors.js";
+import { SpanAllocError, SpanArgumentError } from "../src/errors.js";
 import { checkSpan } from "../src/invariants.js";
 import { MSpanTable, mSpanDead, mSpanInUse, mSpanManual } from "../src/mspan.js";
 import { SpanAlloc } from "../src/spanalloc.js";
@@ -84,7 +85,7 @@ describe("initSpan and the span table reject misuse", () => {
     expect(() => t.freeSpan(s)).not.toThrow();
   });
   it("freeSpan refuses live spans; exhaustion returns 0 and false", () => {
-    const t = newTable(backends[0], { reserveBytes: 64 << 10 });
+    const t = newTable(backends[0], { reserveBytes: 512 << 10 });
     const s = t.allocSpan();
     t.init(s, BASE, 1);
     t.initSpan(s, 3, 8, Math.floor(0xffffffff / 8) + 1, false, 0);
@@ -102,5 +103,38 @@ describe("initSpan and the span table reject misuse", () => {
     t.initManual(s, true);
     expect([t.state(s), t.nelems(s), t.bitmapBytes(s)]).toEqual([mSpanManual, 0, 0]);
     checkSpan(t, s);
+  });
+});
+
+describe("SpanAlloc sources", () => {
+  it("the sysAlloc source cuts everything from sysAlloc'd chunks under a flat backend's one view", () => {
+    const b = backends.find((x) => x.name === "arraybuffer resizable")!;
+    const sys = b.make();
+    const mem = SpanAlloc.create(sys, { source: "sysAlloc" });
+    expect(mem.source).toBe("sysAlloc");
+    expect(sys.stats().reserved).toBe(0);
+    const t = new MSpanTable(mem);
+    const s = t.allocSpan();
+    t.init(s, BASE, 1);
+    expect(t.initSpan(s, 3, 8, Math.floor(0xffffffff / 8) + 1, false, 0)).toBe(true);
+    checkSpan(t, s);
+    const m = mem.allocMeta(100 << 10, 8, SysStat.gcMiscSys);
+    expect(mem.view.covers(m, 100 << 10)).toBe(true);
+    expect(mem.inuse).toBe(128);
+    expect(SpanAlloc.attach(sys, mem.header).source).toBe("sysAlloc");
+  });
+  it("allocMeta charges its bytes to the stat asked for, as persistentalloc does", () => {
+    const sys = backends[0]!.make();
+    const mem = SpanAlloc.create(sys);
+    const before = sys.statLoad(SysStat.mcache_sys);
+    const m = mem.allocMeta(1000, 8, SysStat.mcache_sys);
+    expect(m).toBeGreaterThan(0);
+    expect(sys.statLoad(SysStat.mcache_sys) - before).toBe(1000);
+  });
+  it("the sysAlloc source refuses a chunk outside its view (simulated backend: one view per reservation)", () => {
+    const sys = backends[0]!.make();
+    const mem = SpanAlloc.create(sys, { source: "sysAlloc" });
+    expect(() => new MSpanTable(mem).allocSpan()).toThrow(SpanAllocError);
+    expect(() => SpanAlloc.create(sys, { source: "bogus" as "reserve" })).toThrow(SpanAllocError);
   });
 });

@@ -1,0 +1,187 @@
+/**
+ * The free side (gomalloc's explicit free; design decision 5) behind the
+ * Heap's inline fast path: classifying a pointer (zerobase, foreign, inside
+ * free pages, a freed large object's base, an interior pointer, a tiny
+ * object), freeing tiny objects (tiny.ts) and large objects (their span goes
+ * back to the page heap at once, under the heap lock), usableSize, and
+ * realloc — in place when the size class or the pages allow, else moved with
+ * Go's growslice growth. Small frees only mark the object in its span's
+ * freed bitmap; sweeping applies them (mcache.ts, mheap's mgcsweep.ts).
+ * See docs/design.md, "Free cycles".
+ */
+import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
+import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
+import type { Heap } from "./heap.js";
+import { checkSize, mallocSlow } from "./malloc.js";
+import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePush } from "./mcache.js";
+import { freeTiny, tinyUsableSize } from "./tiny.js";
+
+/** The in-use span holding p, or throws ForeignPointerError / DoubleFreeError (a freed large object's base). */
+export function spanForPointer(heap: Heap, p: number, op: string): number {
+  if (typeof p !== "number" || !Number.isSafeInteger(p) || p <= 0) {
+    throw new ForeignPointerError(p, 0, `${op}: not an address in this heap`);
+  }
+  const h = heap.h;
+  const s = h.spanOf(p);
+  if (s === 0) throw new ForeignPointerError(p, 0, "not in this heap's arenas");
+  const t = heap.t;
+  const base = t.base(s);
+  if (t.state(s) !== mSpanInUse || p < base || p >= base + t.npages(s) * h.geom.pageSize) {
+    if (op === "free" && p % h.geom.pageSize === 0 && h.freedSpanBase(p)) throw new DoubleFreeError(p, s);
+    throw new ForeignPointerError(p, 0, "inside free heap pages");
+  }
+  return s;
+}
+
+/** Frees p (everything but the small-object fast path). */
+export function freeSlow(heap: Heap, p: number): void {
+  if (p === 0 || p === heap.zerobase) return;
+  if (heap.mc === 0) throw new NoProcessorError("free");
+  const s = spanForPointer(heap, p, "free");
+  const t = heap.t;
+  const spc = t.spanclass(s);
+  if (spc >>> 1 === 0) {
+    freeLarge(heap, s, p);
+    return;
+  }
+  if (t.getU8(s, F_specials) !== 0) heap.profiler.recordFree(p);
+  if (spc === heap.sizeClasses.tinySpanClass && freeTiny(heap, s, p)) return;
+  freeSmall(heap, s, spc, p);
+}
+
+/** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
+export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
+  spanFree(heap.t, s, p);
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
+  const v = heap.v;
+  const mc = heap.mc;
+  const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
+  v.setF64(at, v.getF64(at) + 1);
+}
+
+/** Frees a large object: its span goes back to the page heap at once; then the scavenger's goal is checked. */
+function freeLarge(heap: Heap, s: number, p: number): void {
+  const t = heap.t;
+  const h = heap.h;
+  const base = t.base(s);
+  if (p !== base) throw new InteriorPointerError(p, base);
+  if (t.allocCount(s) !== 1) throw new DoubleFreeError(p, s);
+  if (t.getU8(s, F_specials) !== 0) heap.profiler.recordFree(p);
+  const bytes = t.npages(s) * h.geom.pageSize;
+  const v = heap.v;
+  const mc = heap.mc;
+  v.setF64(mc + MC_LARGE_FREE, v.getF64(mc + MC_LARGE_FREE) + bytes);
+  v.setF64(mc + MC_LARGE_FREE_COUNT, v.getF64(mc + MC_LARGE_FREE_COUNT) + 1);
+  t.setU32(s, F_allocCount, 0);
+  h.freeSpan(s);
+  heap.scavengeToGoal();
+}
+
+/** The usable size of the object at p (see {@link Heap.usableSize}). */
+export function usableSize(heap: Heap, p: number): number {
+  if (p === 0 || p === heap.zerobase) return 0;
+  const s = spanForPointer(heap, p, "usableSize");
+  const t = heap.t;
+  const spc = t.spanclass(s);
+  if (spc >>> 1 === 0) {
+    if (p !== t.base(s)) throw new InteriorPointerError(p, t.base(s));
+    return t.npages(s) * heap.h.geom.pageSize;
+  }
+  if (spc === heap.sizeClasses.tinySpanClass) {
+    const n = tinyUsableSize(heap, s, p);
+    if (n >= 0) return n;
+  }
+  const base = t.base(s);
+  if (p >= t.limit(s)) throw new ForeignPointerError(p, s, "pointer is outside the span's objects");
+  const i = objIndex(t, s, p);
+  const es = t.elemsize(s);
+  if (p !== base + i * es) throw new InteriorPointerError(p, base + i * es);
+  if (isFree(t, s, i) || isFreed(heap, s, i)) throw new ForeignPointerError(p, s, "not an allocated object (freed?)");
+  return es;
+}
+
+/** Whether object i of span s is recorded as freed (not yet swept). */
+function isFreed(heap: Heap, s: number, i: number): boolean {
+  const t = heap.t;
+  const fb = t.getF64(s, F_freed);
+  return ((heap.v.u32[(fb - heap.v.base) / 4 + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+}
+
+/** Go's growslice capacity rule, in bytes: double small sizes, grow large ones by 1.25× + 192. */
+export function growCapacity(old: number, want: number): number {
+  const double = old * 2;
+  if (want > double) return want;
+  if (old < 256) return double;
+  let n = old;
+  while (n < want) n += (n + 3 * 256) / 4;
+  return Math.ceil(n);
+}
+
+/** Copies n bytes from src to dst (distinct objects), through the checked API across views. */
+function memmove(heap: Heap, dst: number, src: number, n: number): void {
+  if (n === 0) return;
+  const sys = heap.sys;
+  const dv = sys.viewOf(dst);
+  const sv = sys.viewOf(src);
+  if (dv === sv && dv.covers(dst, n) && sv.covers(src, n)) {
+    dv.u8.copyWithin(dst - dv.base, src - sv.base, src - sv.base + n);
+    return;
+  }
+  const tmp = new Uint8Array(n);
+  sys.readBytes(src, tmp);
+  sys.writeBytes(dst, tmp);
+}
+
+/** realloc (see {@link Heap.realloc}). */
+export function realloc(heap: Heap, p: number, size: number): number {
+  checkSize("realloc", size, heap.maxAlloc);
+  if (p === 0 || p === heap.zerobase) return mallocSlow(heap, size, undefined, false);
+  if (heap.mc === 0) throw new NoProcessorError("realloc");
+  const usable = usableSize(heap, p);
+  if (size === 0) {
+    freeSlow(heap, p);
+    return heap.zerobase;
+  }
+  const s = heap.h.spanOf(p);
+  const t = heap.t;
+  const sc = heap.sizeClasses;
+  const spc = t.spanclass(s);
+  const pageSize = heap.h.geom.pageSize;
+  if (spc === sc.tinySpanClass) {
+    if (size <= usable) return p;
+  } else if (spc >>> 1 !== 0) {
+    if (size <= sc.maxSmallSize && size >= 16 && sc.sizeToClass(size) === spc >>> 1) return p;
+  } else if (size > sc.maxSmallSize) {
+    const npages = Math.ceil(size / pageSize);
+    const have = t.npages(s);
+    if (npages === have) return p;
+    if (npages < have) {
+      shrinkLarge(heap, s, npages);
+      return p;
+    }
+    if (growLarge(heap, s, npages)) return p;
+  }
+  const want = size > usable ? growCapacity(usable, size) : size;
+  const x = mallocSlow(heap, Math.min(want, heap.maxAlloc), undefined, false);
+  memmove(heap, x, p, Math.min(usable, size));
+  freeSlow(heap, p);
+  return x;
+}
+
+/** Large realloc shrinking in place: the tail pages go back to the heap (counted as freed large bytes). */
+function shrinkLarge(heap: Heap, s: number, npages: number): void {
+  const freed = (heap.t.npages(s) - npages) * heap.h.geom.pageSize;
+  heap.h.shrinkSpan(s, npages);
+  const v = heap.v;
+  v.setF64(heap.mc + MC_LARGE_FREE, v.getF64(heap.mc + MC_LARGE_FREE) + freed);
+  heap.scavengeToGoal();
+}
+
+/** Large realloc growing in place when the pages after the object are free (counted as allocated large bytes). */
+function growLarge(heap: Heap, s: number, npages: number): boolean {
+  const added = (npages - heap.t.npages(s)) * heap.h.geom.pageSize;
+  if (!heap.h.growSpan(s, npages)) return false;
+  const v = heap.v;
+  v.setF64(heap.mc + MC_LARGE_ALLOC, v.getF64(heap.mc + MC_LARGE_ALLOC) + added);
+  return true;
+}

@@ -1,0 +1,559 @@
+/**
+ * The `Heap` handle, whose `malloc` and `free` fast paths are inlined here:
+ * size → span class through a typed-array table, the mcache's span read from
+ * managed memory, nextFreeFast, the profiling countdown; and for free, the
+ * arena map to the span and the span's freed bitmap. Everything else lives
+ * in malloc.ts, free.ts, tiny.ts, mcache.ts and mstats.ts; making heaps in
+ * createheap.ts, memory access in memaccess.ts. The handle holds only views
+ * and numbers it can re-derive from the memory. See docs/design.md, "The heap".
+ */
+import type { Profile } from "@gomalloc/arch";
+import { finishSweep, freeCycleTrigger, type MHeap, PageCache, startFreeCycle } from "@gomalloc/mheap";
+import type { MemView, SysMemory } from "@gomalloc/os-mem";
+import { FixAlloc } from "@gomalloc/persistent";
+import { HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
+import type { SizeClasses } from "@gomalloc/sizeclass";
+import {
+  F_allocBits,
+  F_allocCacheHi,
+  F_allocCacheLo,
+  F_allocCount,
+  F_divMul,
+  F_elemsize,
+  F_freed,
+  F_freedCount,
+  F_freeindex,
+  F_limit,
+  F_nelems,
+  F_spanclass,
+  F_specials,
+  F_startAddr,
+  F_state,
+  type MSpanTable,
+  mSpanInUse,
+} from "@gomalloc/span";
+import type { AttachHeapOptions, CreateHeapOptions, ScavengeGoal } from "./createheap.js";
+import { HeapOptionError, NoProcessorError } from "./errors.js";
+import { freeSlow, realloc, usableSize } from "./free.js";
+import { checkHeap } from "./invariants.js";
+import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
+import {
+  acctOf,
+  heapAllocApprox,
+  MC_NEXT_SAMPLE,
+  MCacheLayout,
+  releaseAll,
+  reuseEntries,
+  reuseStride,
+  startCycle,
+} from "./mcache.js";
+import { HeapMemory } from "./memaccess.js";
+import { readMemStats } from "./mstats.js";
+import { claimP, pMCache, pPageCache, releaseP } from "./proc.js";
+
+// The root record (byte offsets; createheap.ts writes it). @internal
+export const R_MAGIC = 0;
+export const R_LAYOUT = 4;
+export const R_GOVERSION = 8;
+export const R_NUMPS = 12;
+export const R_MHEAP = 16;
+export const R_PTABLE = 24;
+export const R_EMPTY = 32;
+export const R_ZEROBASE = 40; // 8 bytes: Go's zerobase, the address of every 0-byte object
+export const R_HUGE = 48;
+export const R_PAIR = 56; // 32 bytes of ASCII
+export const R_CACHEALLOC = 88; // FixAlloc record
+export const ROOT_BYTES = 152;
+export const ROOT_MAGIC = 0x50484f47; // "GOHP"
+export const ROOT_LAYOUT = 1;
+/** The os-mem root slot holding the heap's root record. */
+export const heapRootSlot = 0;
+
+const TWO_NEG32 = 2 ** -32;
+const REUSE_STRIDE = reuseStride;
+const REUSE_ENTRIES = reuseEntries;
+const W_divMul = F_divMul / 4;
+const W_freedCount = F_freedCount / 4;
+const D_freed = F_freed / 8;
+const D_allocBits = F_allocBits / 8;
+const W_cacheLo = F_allocCacheLo / 4;
+const W_cacheHi = F_allocCacheHi / 4;
+const W_freeindex = F_freeindex / 4;
+const W_nelems = F_nelems / 4;
+const W_allocCount = F_allocCount / 4;
+const D_start = F_startAddr / 8;
+const D_limit = F_limit / 8;
+const D_elemsize = F_elemsize / 8;
+
+/**
+ * A handle on a gomalloc heap. Allocation and free go through the P the
+ * handle holds; statistics and memory access work on any handle.
+ * Addresses are plain numbers (0 is never an object; `zerobase` is the
+ * address of every 0-byte object).
+ */
+export class Heap extends HeapMemory {
+  /** The platform profile the heap follows. */
+  readonly profile: Profile;
+  /** The size-class tables. */
+  readonly sizeClasses: SizeClasses;
+  /** @internal The heap record's handle (`@gomalloc/mheap`). */
+  readonly h: MHeap;
+  /** @internal The span table. */
+  readonly t: MSpanTable;
+  /** @internal The view over every hot record. */
+  readonly v: MemView;
+  /** Address of the root record (os-mem root slot 0). */
+  readonly root: number;
+  /** Number of Ps. */
+  readonly numPs: number;
+  /** @internal Address of the P table. */
+  readonly ptable: number;
+  /** @internal Go's emptymspan: what an mcache holds for a class it has no span of. */
+  readonly emptymspan: number;
+  /** Go's zerobase: the address every 0-byte allocation returns. */
+  readonly zerobase: number;
+  /** The largest size malloc accepts (Go's maxAlloc for the profile). */
+  readonly maxAlloc: number;
+  /** This handle's heap profiler (Go's MemProfileRate and bucket table). */
+  readonly profiler: HeapProfiler;
+  /** @internal mcache record layout. */
+  readonly layout: MCacheLayout;
+  /** @internal span class (noscan) by size_to_class8 index. */
+  readonly spcOf8: Uint8Array;
+  /** @internal object size by span class. */
+  readonly spcSize: Float64Array;
+  /** @internal Largest size the inline small path takes (Go's smallSizeMax − 8). */
+  readonly fastMax: number;
+  /** @internal Numbers of the inline spanOf. */
+  readonly arenaAdd: number;
+  readonly invArenaBytes: number;
+  readonly arenaBytes: number;
+  readonly pageSize: number;
+  readonly invPageSize: number;
+  readonly pagesPerArena: number;
+  readonly arenaLoD: number;
+  readonly l1zero: boolean;
+  readonly tinySpc: number;
+  /** @internal The inline free path applies (a P is held, the arena map has no L1 level). */
+  fastFree = false;
+  /**
+   * @internal Whether the fast paths must use Atomics on bitmap words: shared
+   * memory with more than one P (with one P, only this handle allocates and frees).
+   */
+  readonly atomic: boolean;
+  /** The P this handle holds, or -1. */
+  p = -1;
+  /** @internal The held P's mcache record (0 without a P). */
+  mc = 0;
+  /** @internal u32 index of the mcache's `allocW[0]` (span word indexes). */
+  mcAllocWU = 0;
+  /** @internal f64 index of the mcache's nextSample. */
+  mcSampleD = 0;
+  /** @internal f64 index of the mcache's smallFreeCount[0]. */
+  mcFreeCountD = 0;
+  /** @internal u32 index of the held P's reuse area. */
+  reuseU = 0;
+  /** @internal f64 index of the mcache's reuseCount[0]. */
+  mcReuseD = 0;
+
+  /** @internal The held P's page cache. */
+  pc: PageCache | null = null;
+  /** @internal The span the last slow-path allocation came from. */
+  lastSpan = 0;
+  /**
+   * @internal The span of the last fast free (word index) and its object range:
+   * a hint only, confirmed from the span record on every use.
+   */
+  lastSW = 0;
+  lastStart = 0;
+  lastLimit = 0;
+
+  /** Use {@link createHeap} or {@link attachHeap}. */
+  constructor(
+    sys: SysMemory,
+    profile: Profile,
+    sc: SizeClasses,
+    h: MHeap,
+    root: number,
+    opts: CreateHeapOptions | AttachHeapOptions,
+  ) {
+    super(sys);
+    this.profile = profile;
+    this.sizeClasses = sc;
+    this.h = h;
+    this.t = h.spans;
+    this.v = h.v;
+    this.root = root;
+    const v = this.v;
+    this.numPs = v.getU32(root + R_NUMPS);
+    this.ptable = v.getF64(root + R_PTABLE);
+    this.emptymspan = v.getF64(root + R_EMPTY);
+    this.zerobase = root + R_ZEROBASE;
+    this.maxAlloc = profile.maxAlloc;
+    this.profiler = new HeapProfiler({ MemProfileRate: opts.memProfileRate ?? 0, rand: opts.profilerRand });
+    this.layout = new MCacheLayout(sc);
+    this.fastMax = sc.smallSizeMax - 8;
+    this.spcOf8 = new Uint8Array(sc.size_to_class8.length);
+    for (let i = 0; i < sc.size_to_class8.length; i++) this.spcOf8[i] = (sc.size_to_class8[i]! << 1) | 1;
+    this.spcSize = new Float64Array(sc.numSpanClasses);
+    for (let i = 0; i < sc.numSpanClasses; i++) this.spcSize[i] = sc.class_to_size[i >>> 1]!;
+    const g = h.geom;
+    this.arenaAdd = g.arenaBaseOffsetAdd;
+    this.invArenaBytes = 1 / g.heapArenaBytes;
+    this.arenaBytes = g.heapArenaBytes;
+    this.pageSize = g.pageSize;
+    this.invPageSize = 1 / g.pageSize;
+    this.pagesPerArena = g.pagesPerArena;
+    this.arenaLoD = h.arenaLoIndex | 0;
+    this.l1zero = g.arenaL1Bits === 0;
+    this.tinySpc = sc.tinySpanClass;
+    this.atomic = this.v.shared && this.numPs > 1;
+  }
+
+  /** @internal Go's `mheap_.cachealloc`: the fixalloc of mcache records. */
+  mcacheAlloc(): FixAlloc {
+    return FixAlloc.attach(this.sys, this.root + R_CACHEALLOC);
+  }
+
+  /** @internal Takes P i (see {@link AttachHeapOptions.p}); false if another handle holds it. */
+  claim(i: number, force: boolean): boolean {
+    if (this.p >= 0) throw new HeapOptionError("p", `this handle already holds P ${this.p}`);
+    if (!claimP(this.v, this.ptable, i, force)) return false;
+    this.p = i;
+    this.mc = pMCache(this.v, this.ptable, i);
+    const mcv = this.mc - this.v.base;
+    // Indexes into the view's arrays, kept as int32 (small offsets, never addresses).
+    this.mcAllocWU = ((mcv + this.layout.allocW) / 4) | 0;
+    this.mcSampleD = ((mcv + MC_NEXT_SAMPLE) / 8) | 0;
+    this.mcFreeCountD = ((mcv + this.layout.smallFreeCount) / 8) | 0;
+    this.reuseU = ((this.v.getF64(this.mc + this.layout.reuse) - this.v.base) / 4) | 0;
+    this.mcReuseD = ((mcv + this.layout.reuseCount) / 8) | 0;
+    this.fastFree = this.l1zero;
+    this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
+    return true;
+  }
+
+  /**
+   * Allocates `size` bytes and returns their address (Go's mallocgc).
+   * Memory is not zeroed unless `opts.zero` (then only where it may be
+   * dirty). Size 0 returns {@link zerobase}. Throws BadSizeError for a size
+   * that is negative, not an integer or over maxAlloc, and OutOfMemoryError
+   * when the backend cannot provide the memory (see {@link tryMalloc}).
+   */
+  malloc(size: number, opts?: MallocOptions): number {
+    if (opts === undefined && size <= this.fastMax && size > 15 && (size | 0) === size) {
+      // Go's nextFreeFast on the mcache's span for the size's class, inlined.
+      const v = this.v;
+      const u = v.u32;
+      const spc = this.spcOf8[(size + 7) >>> 3]!;
+      const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+      let n = u[rb]!;
+      while (n !== 0) {
+        // A recently freed object of the class (Go 1.26's freegc reuse list), taken
+        // back by clearing its freed bit — unless a sweep already did.
+        n--;
+        u[rb] = n;
+        const sw = u[rb + 2 + 2 * n]!;
+        const idx = u[rb + 3 + 2 * n]!;
+        const b = sw << 2;
+        if (v.u8[b + F_state] === mSpanInUse && v.u8[b + F_spanclass] === spc) {
+          const f = v.f64;
+          const d = sw >> 1;
+          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + (idx >>> 5);
+          const mask = 1 << (idx & 31);
+          let got: boolean;
+          if (this.atomic) {
+            got = (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
+            if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
+          } else {
+            const old = u[fb]!;
+            got = (old & mask) !== 0;
+            if (got) {
+              u[fb] = old & ~mask;
+              u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
+            }
+          }
+          if (got) {
+            const es = f[d + D_elemsize]!;
+            const c = this.mcReuseD + (spc >>> 1);
+            f[c] = f[c]! + 1;
+            const x = f[d + D_start]! + idx * es;
+            const ns = f[this.mcSampleD]! - es;
+            f[this.mcSampleD] = ns;
+            if (ns < 0) profilealloc(this, x, es);
+            return x;
+          }
+        }
+      }
+      const w = u[this.mcAllocWU + spc]!;
+      const lo = u[w + W_cacheLo]!;
+      const hi = u[w + W_cacheHi]!;
+      let bit = 64;
+      if (lo !== 0) bit = 31 - Math.clz32(lo & -lo);
+      else if (hi !== 0) bit = 63 - Math.clz32(hi & -hi);
+      if (bit < 64) {
+        const result = u[w + W_freeindex]! + bit;
+        const freeidx = result + 1;
+        const nelems = u[w + W_nelems]!;
+        if (result < nelems && ((freeidx & 63) !== 0 || freeidx === nelems)) {
+          const k = bit + 1;
+          if (k < 32) {
+            u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
+            u[w + W_cacheHi] = hi >>> k;
+          } else if (k < 64) {
+            u[w + W_cacheLo] = hi >>> (k - 32);
+            u[w + W_cacheHi] = 0;
+          } else {
+            u[w + W_cacheLo] = 0;
+            u[w + W_cacheHi] = 0;
+          }
+          u[w + W_freeindex] = freeidx;
+          u[w + W_allocCount] = u[w + W_allocCount]! + 1;
+          const f = v.f64;
+          const d = w >> 1;
+          const es = f[d + D_elemsize]!;
+          const x = result * es + f[d + D_start]!;
+          const ns = f[this.mcSampleD]! - es;
+          f[this.mcSampleD] = ns;
+          if (ns < 0) profilealloc(this, x, es); // once per sample distance
+          return x;
+        }
+      }
+    }
+    return mallocSlow(this, size, opts, false);
+  }
+
+  /** Like {@link malloc}, but returns 0 instead of throwing OutOfMemoryError. */
+  tryMalloc(size: number, opts?: MallocOptions): number {
+    return mallocSlow(this, size, opts, true);
+  }
+
+  /** `count × size` zeroed bytes (C's calloc): the product is checked like {@link mallocArray}. */
+  calloc(count: number, size: number): number {
+    return mallocSlow(this, arrayBytes("calloc", count, size, this), ZERO, false);
+  }
+
+  /**
+   * Room for `count` elements of `elemSize` bytes (Go's makeslice size check):
+   * throws BadSizeError if the product overflows uintptr or exceeds maxAlloc.
+   */
+  mallocArray(count: number, elemSize: number, opts?: MallocOptions): number {
+    return mallocSlow(this, arrayBytes("mallocArray", count, elemSize, this), opts, false);
+  }
+
+  /**
+   * Frees the object at p (0 and zerobase: no-op). Small objects are marked
+   * in their span's freed bitmap and reused after their span is swept; large
+   * objects' pages go back to the heap at once. Throws DoubleFreeError,
+   * ForeignPointerError or InteriorPointerError, changing nothing.
+   */
+  free(p: number): void {
+    if (this.fastFree) {
+      const v = this.v;
+      const f = v.f64;
+      // The span of the previous free, if p is in it (a cache the span record confirms below),
+      // else spanOf through the arena map.
+      let sw = this.lastSW;
+      if (!(p >= this.lastStart && p < this.lastLimit)) {
+        sw = -1;
+        // The arena index as an int32: a p too large for the map fails the range checks that follow.
+        const q = p + this.arenaAdd;
+        const ai = (q * this.invArenaBytes) | 0;
+        if (ai >= f[this.arenaLoD]! && ai <= f[this.arenaLoD + 1]!) {
+          const h = this.h;
+          const ha = h.l2v.f64[h.l2w + ai]!;
+          // (p / pageSize) % pagesPerArena without a floating-point remainder (a C call in V8).
+          const page = ((q - ai * this.arenaBytes) * this.invPageSize) | 0;
+          if (ha !== 0 && page >= 0 && page < this.pagesPerArena) {
+            const s = f[(((ha - v.base) * 0.125) | 0) + page]!;
+            if (s !== 0) sw = ((s - v.base) * 0.25) | 0;
+          }
+        }
+      }
+      if (sw >= 0) {
+        const d = sw >> 1;
+        const b = sw << 2;
+        const spc = v.u8[b + F_spanclass]!;
+        const start = f[d + D_start]!;
+        const limit = f[d + D_limit]!;
+        if (
+          v.u8[b + F_state] === mSpanInUse &&
+          spc > 1 &&
+          spc !== this.tinySpc &&
+          v.u8[b + F_specials] === 0 &&
+          p >= start &&
+          p < limit
+        ) {
+          if (sw !== this.lastSW) {
+            this.lastSW = sw;
+            this.lastStart = start;
+            this.lastLimit = limit;
+          }
+          const u = v.u32;
+          const off = p - start;
+          const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0; // exact: off < 2^21, divMul < 2^32
+          const es = f[d + D_elemsize]!;
+          const word = idx >>> 5;
+          const mask = 1 << (idx & 31);
+          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + word;
+          if (
+            off === idx * es &&
+            (idx < u[sw + W_freeindex]! || (u[(((f[d + D_allocBits]! - v.base) * 0.25) | 0) + word]! & mask) !== 0)
+          ) {
+            let fresh: boolean;
+            if (this.atomic) {
+              fresh = (Atomics.or(v.i32, fb, mask) & mask) === 0;
+              if (fresh) Atomics.add(v.i32, sw + W_freedCount, 1);
+            } else {
+              const old = u[fb]!;
+              fresh = (old & mask) === 0;
+              if (fresh) {
+                u[fb] = old | mask;
+                u[sw + W_freedCount] = u[sw + W_freedCount]! + 1;
+              }
+            }
+            if (fresh) {
+              const c = this.mcFreeCountD + (spc >>> 1);
+              f[c] = f[c]! + 1;
+              const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+              const n = u[rb]!;
+              if (n < REUSE_ENTRIES) {
+                u[rb + 2 + 2 * n] = sw;
+                u[rb + 3 + 2 * n] = idx;
+                u[rb] = n + 1;
+              }
+              return;
+            }
+          }
+        }
+      }
+    }
+    freeSlow(this, p);
+  }
+
+  /**
+   * Resizes the object at p to `size` bytes, keeping its first
+   * min(old, size) bytes: in place when the size class (or, for large
+   * objects, the following pages) allows, else into a new object grown as
+   * Go's growslice grows (so usableSize may exceed `size`). p = 0 acts as
+   * malloc; size 0 frees p and returns zerobase.
+   */
+  realloc(p: number, size: number): number {
+    return realloc(this, p, size);
+  }
+
+  /**
+   * The bytes usable at p: the size class for small objects, whole pages for
+   * large ones; for tiny objects, up to the next object in their block (or
+   * the block's fill mark). 0 for 0 and zerobase. Throws like free for a
+   * pointer that is not a live object's start.
+   */
+  usableSize(p: number): number {
+    return usableSize(this, p);
+  }
+
+  // ---- statistics, cycles, scavenger, profiling ------------------------------------------------
+
+  /** Go's runtime.ReadMemStats: the heap's MemStats, every field a gomalloc heap can fill. */
+  readMemStats(): MemStats {
+    return readMemStats(this);
+  }
+
+  /**
+   * Runs a free cycle now and sweeps it to the end (gomalloc's runtime.GC):
+   * every recorded free becomes reusable and empty spans go back to the page
+   * heap, then the scavenger runs to its goal. Counted in NumForcedGC.
+   */
+  freeCycle(): void {
+    if (this.mc === 0) throw new NoProcessorError("freeCycle");
+    const acct = acctOf(this);
+    if (!startCycle(this)) startFreeCycle(this.h, acct);
+    this.h.setField("numForced", this.h.getField("numForced") + 1);
+    finishSweep(this.h, acct);
+    this.scavengeToGoal();
+  }
+
+  /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). */
+  setScavengeGoal(goal: ScavengeGoal): void {
+    if ("fraction" in goal) {
+      if (!(goal.fraction >= 0)) throw new HeapOptionError("scavengeGoal.fraction", `${goal.fraction} is not ≥ 0`);
+    } else if ("heapGoalFraction" in goal) {
+      if (!(goal.heapGoalFraction >= 0)) {
+        throw new HeapOptionError("scavengeGoal.heapGoalFraction", `${goal.heapGoalFraction} is not ≥ 0`);
+      }
+    } else if (!(goal.retainedBytes >= 0)) {
+      throw new HeapOptionError("scavengeGoal.retainedBytes", `${goal.retainedBytes} is not ≥ 0`);
+    }
+    this.h.setScavengeGoal(goal);
+    this.scavengeToGoal();
+  }
+
+  /**
+   * Releases free heap memory to the backend until at most `retainedBytes`
+   * stay retained (0: everything free, Go's debug.FreeOSMemory after a
+   * cycle). Returns the bytes released.
+   */
+  scavenge(retainedBytes = 0): number {
+    const h = this.h;
+    h.lock();
+    try {
+      const over = h.heapRetained() - retainedBytes;
+      return over > 0 ? h.scavengeLocked(over, true) : 0;
+    } finally {
+      h.unlock();
+    }
+  }
+
+  /** @internal Runs the scavenger down to the goal (after large frees and cycles). */
+  scavengeToGoal(): number {
+    const h = this.h;
+    const goal = h.scavengeGoal(h.scavengeGoalKind === 2 ? this.heapGoal() : Number.POSITIVE_INFINITY);
+    if (goal === Number.POSITIVE_INFINITY || h.heapRetained() <= goal) return 0;
+    h.lock();
+    try {
+      const over = h.heapRetained() - goal;
+      return over > 0 ? h.scavengeLocked(over, true) : 0;
+    } finally {
+      h.unlock();
+    }
+  }
+
+  /** The heap goal (MemStats.NextGC): live bytes plus the free-cycle trigger; Infinity when cycles are off. */
+  heapGoal(): number {
+    const gcPercent = this.h.getField("gcPercent");
+    if (gcPercent < 0) return Number.POSITIVE_INFINITY;
+    const live = heapAllocApprox(this);
+    return live + freeCycleTrigger(live, gcPercent);
+  }
+
+  /** Go's `runtime.MemProfileRate = n` for this handle's profiler (0 off, 1 every allocation). */
+  setMemProfileRate(n: number): void {
+    this.profiler.MemProfileRate = n;
+    if (this.mc !== 0) this.v.f64[this.mcSampleD] = -1; // the next allocation notices the change
+  }
+
+  /** Go's pprof.WriteHeapProfile: publishes the profile as of now and returns it gzipped (pprof format). */
+  async writeHeapProfile(): Promise<Uint8Array> {
+    this.profiler.publish();
+    return writeHeapProfile(this.profiler);
+  }
+
+  /** Checks every heap invariant (page allocator, arenas, mcentrals, spans, mcaches, tiny blocks, stats). Throws RuntimeThrow. */
+  checkInvariants(): void {
+    checkHeap(this);
+  }
+
+  /** Flushes this handle's mcache and page cache and releases its P. The handle can then only read. */
+  close(): void {
+    if (this.p < 0) return;
+    releaseAll(this);
+    if (this.pc !== null) this.h.flushPageCache(this.pc);
+    releaseP(this.v, this.ptable, this.p);
+    this.p = -1;
+    this.mc = 0;
+    this.pc = null;
+    this.fastFree = false;
+  }
+}
+
+const ZERO: MallocOptions = Object.freeze({ zero: true });

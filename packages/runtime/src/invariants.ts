@@ -1,0 +1,130 @@
+/**
+ * The heap-wide invariant checker: mheap's checks (arenas, page map, page
+ * allocator, statistics: MH1–MH5, PA1–PA6) and mcentral's (MC1–MC3), every
+ * in-use span's bitmaps (S1–S9), and the runtime's own formulas, recomputed
+ * slowly from the records:
+ *
+ * - HI1: every mcache's `alloc[spc]` is the empty span or an in-use span of
+ *   class spc cached at this cycle (sweepgen sg+3) or the last (sg+1); its
+ *   allocCountBeforeCache ≤ its allocCount; `allocW[spc]` is the same span's
+ *   word index; every reuse stack holds at most reuseEntries entries.
+ * - HI2: Σ over Ps and size classes of (frees − swept frees) · size = Σ over
+ *   in-use spans of freedCount · elemsize.
+ * - HI3: HeapAlloc = Σ over small spans of (allocCount − freedCount) · elemsize
+ *   + Σ over large spans of their bytes; HeapObjects the same count of objects;
+ *   per size class, BySize Mallocs − Frees = Σ (allocCount − freedCount).
+ * - HI4: tiny side tables: a block whose word A is non-zero is allocated and
+ *   not freed; its held bit is set iff it is some P's current tiny block; its
+ *   live starts lie below its fill mark.
+ * - HI5: Go's MemStats identities (profiling's checkMemStats, MS1–MS9).
+ *
+ * Throws os-mem's RuntimeThrow("invariant <ID> broken: …"). Cost is linear in
+ * the heap; meant for tests. See docs/design.md, "Invariants".
+ */
+import { checkCentral, checkMHeap, F_tinySide, PageCache } from "@gomalloc/mheap";
+import { hex, RuntimeThrow } from "@gomalloc/os-mem";
+import { checkMemStats } from "@gomalloc/profiling";
+import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
+import type { Heap } from "./heap.js";
+import { MC_ALLOC, MC_TINY, pendingFreeBytes, reuseEntries, reuseStride } from "./mcache.js";
+import { readMemStats } from "./mstats.js";
+import { pMCache, pPageCache } from "./proc.js";
+import { maxTinySize, tinyHeld } from "./tiny.js";
+
+function broken(id: string, what: string): never {
+  throw new RuntimeThrow(`invariant ${id} broken: ${what}`);
+}
+
+/** Checks everything listed in the file header. */
+export function checkHeap(heap: Heap): void {
+  const v = heap.v;
+  const t = heap.t;
+  const h = heap.h;
+  const sc = heap.sizeClasses;
+  const caches: PageCache[] = [];
+  for (let i = 0; i < heap.numPs; i++) caches.push(new PageCache(v, pPageCache(heap.ptable, i), heap.pageSize));
+  const inUse = checkMHeap(h, caches);
+  const cached = new Set<number>();
+  const held = new Set<number>();
+  const sg = h.sweepgen;
+  const pending = pendingFreeBytes(heap);
+  for (let i = 0; i < heap.numPs; i++) {
+    const mc = pMCache(v, heap.ptable, i);
+    const tiny = v.getF64(mc + MC_TINY);
+    if (tiny !== 0) held.add(tiny);
+    const reuse = v.getF64(mc + heap.layout.reuse);
+    for (let c = 0; c < sc.numSizeClasses; c++) {
+      if (v.getU32(reuse + 4 * c * reuseStride) > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
+    }
+    for (let spc = 0; spc < sc.numSpanClasses; spc++) {
+      const s = v.getF64(mc + MC_ALLOC + 8 * spc);
+      if (v.getU32(mc + heap.layout.allocW + 4 * spc) !== (s - v.base) / 4) broken("HI1", `P ${i} allocW[${spc}]`);
+      if (s === heap.emptymspan) continue;
+      if (cached.has(s)) broken("HI1", `span ${hex(s)} cached twice`);
+      cached.add(s);
+      if (t.spanclass(s) !== spc) broken("HI1", `P ${i} alloc[${spc}] holds a span of class ${t.spanclass(s)}`);
+      const g = t.sweepgen(s);
+      if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken("HI1", `P ${i} alloc[${spc}] sweepgen ${g}`);
+      if (v.getU32(mc + heap.layout.acbc + 4 * spc) > t.allocCount(s)) broken("HI1", `P ${i} allocCountBeforeCache`);
+    }
+  }
+  checkCentral(h, inUse, cached);
+  let freedBytes = 0;
+  let liveBytes = 0;
+  let liveObjects = 0;
+  const perClass = new Float64Array(sc.numSizeClasses);
+  for (const s of inUse) {
+    checkSpan(t, s);
+    const spc = t.spanclass(s);
+    const es = t.getF64(s, F_elemsize);
+    if (spc >>> 1 === 0) {
+      liveBytes += t.npages(s) * heap.pageSize;
+      liveObjects++;
+      continue;
+    }
+    const n = t.allocCount(s) - t.freedCount(s);
+    freedBytes += t.freedCount(s) * es;
+    liveBytes += n * es;
+    liveObjects += n;
+    perClass[spc >>> 1]! += n;
+    if (spc === heap.tinySpc) checkTinySpan(heap, s, held);
+  }
+  if (freedBytes !== pending) broken("HI2", `Ps count ${pending} bytes freed and unswept, spans hold ${freedBytes}`);
+  const ms = readMemStats(heap);
+  checkMemStats(ms);
+  if (ms.HeapAlloc !== liveBytes) broken("HI3", `HeapAlloc ${ms.HeapAlloc}, spans hold ${liveBytes} live bytes`);
+  if (ms.HeapObjects !== liveObjects) broken("HI3", `HeapObjects ${ms.HeapObjects}, spans hold ${liveObjects}`);
+  for (let k = 1; k < ms.BySize.length; k++) {
+    const b = ms.BySize[k]!;
+    if (b.Mallocs - b.Frees !== perClass[k])
+      broken("HI3", `class ${k}: BySize says ${b.Mallocs - b.Frees} live, spans ${perClass[k]}`);
+  }
+  for (const b of held) {
+    const s = h.spanOfHeap(b);
+    if (s === 0 || t.spanclass(s) !== heap.tinySpc) broken("HI4", `held tiny block ${hex(b)} is not in a tiny span`);
+  }
+}
+
+/** HI4 on one tiny span. */
+function checkTinySpan(heap: Heap, s: number, held: ReadonlySet<number>): void {
+  const t = heap.t;
+  const v = heap.v;
+  const side = t.getF64(s, F_tinySide);
+  if (side === 0) broken("HI4", `tiny span ${hex(s)} has no side table`);
+  const base = t.base(s);
+  const fb = t.getF64(s, F_freed);
+  for (let i = 0; i < t.nelems(s); i++) {
+    const a = v.u32[(side - v.base) / 4 + 2 * i]!;
+    const b = v.u32[(side - v.base) / 4 + 2 * i + 1]!;
+    const block = base + i * maxTinySize;
+    const isHeld = (a & tinyHeld) !== 0;
+    if (isHeld !== held.has(block))
+      broken("HI4", `block ${hex(block)} held bit ${isHeld}, mcache says ${held.has(block)}`);
+    if (a === 0) continue;
+    const freed = ((v.u32[(fb - v.base) / 4 + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+    if (isFree(t, s, i) || freed) broken("HI4", `block ${hex(block)} has live objects but is not allocated`);
+    const fill = (b >>> 16) & 31;
+    if ((a & 0xffff) >>> fill !== 0)
+      broken("HI4", `block ${hex(block)} has a live start at or past its fill mark ${fill}`);
+  }
+}

@@ -1,0 +1,111 @@
+// Deliberate misuse (Go's test-wrong.c spirit): double frees of small, tiny
+// and large objects, foreign pointers (free pages, metadata, outside the
+// heap, another heap), interior pointers, bad sizes, calls without a P. Each
+// is answered by a typed error and the heap is unchanged: same statistics,
+// every live object intact, invariants hold, the next malloc works.
+import { describe, expect, it } from "vitest";
+import {
+  attachHeap,
+  BadSizeError,
+  createHeap,
+  DoubleFreeError,
+  ForeignPointerError,
+  type Heap,
+  InteriorPointerError,
+  NoProcessorError,
+} from "../src/index.js";
+import { heapBackends } from "./backends.js";
+import { HeapModel } from "./model.js";
+
+/** Throws unless `f` throws an instance of `cls` and leaves the heap as it was. */
+function rejected(heap: Heap, model: HeapModel, f: () => unknown, cls: abstract new (...a: never[]) => Error): void {
+  const before = JSON.stringify(heap.readMemStats());
+  expect(f).toThrow(cls);
+  expect(JSON.stringify(heap.readMemStats())).toBe(before);
+  model.check();
+  heap.checkInvariants();
+}
+
+describe.each(heapBackends.filter((_, i) => i === 0 || i === 1 || i === 2 || i === 6))("misuse on $name", (b) => {
+  function setup() {
+    const heap = createHeap(b.opts());
+    const model = new HeapModel(heap);
+    for (const n of [3, 5, 7, 24, 24, 100, 3000, 50000, 300000]) model.malloc(n);
+    return { heap, model };
+  }
+
+  it("double free of a small object, before and after its span is swept", () => {
+    const { heap, model } = setup();
+    const o = model.malloc(48);
+    model.malloc(48);
+    model.free(o);
+    rejected(heap, model, () => heap.free(o.p), DoubleFreeError);
+    model.cycle();
+    rejected(heap, model, () => heap.free(o.p), DoubleFreeError);
+    model.malloc(48);
+  });
+
+  it("double free of a tiny object; interior and never-allocated tiny pointers", () => {
+    const { heap, model } = setup();
+    const a = model.malloc(4);
+    const b2 = model.malloc(4);
+    model.free(a);
+    rejected(heap, model, () => heap.free(a.p), DoubleFreeError);
+    rejected(heap, model, () => heap.free(b2.p + 1), InteriorPointerError);
+    rejected(heap, model, () => heap.usableSize(a.p), ForeignPointerError);
+  });
+
+  it("double free of a large object (its pages are back in the heap)", () => {
+    const { heap, model } = setup();
+    const o = model.malloc(200000);
+    model.free(o);
+    rejected(heap, model, () => heap.free(o.p), DoubleFreeError);
+    rejected(heap, model, () => heap.free(o.p + 100), ForeignPointerError); // inside free pages
+    rejected(heap, model, () => heap.free(o.p + heap.pageSize), ForeignPointerError);
+  });
+
+  it("interior pointers into small and large objects", () => {
+    const { heap, model } = setup();
+    const s = model.malloc(100);
+    const l = model.malloc(100000);
+    rejected(heap, model, () => heap.free(s.p + 8), InteriorPointerError);
+    rejected(heap, model, () => heap.free(l.p + heap.pageSize), InteriorPointerError);
+    rejected(heap, model, () => heap.realloc(s.p + 1, 10), InteriorPointerError);
+    rejected(heap, model, () => heap.usableSize(l.p + 1), InteriorPointerError);
+  });
+
+  it("foreign pointers: outside the heap, metadata, not a number, another heap's objects", () => {
+    const { heap, model } = setup();
+    for (const p of [1, 0x1000, 2 ** 52, -8, 1.5, Number.NaN, heap.root, heap.emptymspan]) {
+      rejected(heap, model, () => heap.free(p), ForeignPointerError);
+    }
+    const other = createHeap(
+      b.name.startsWith("simulated") ? { buffer: new ArrayBuffer(8 << 20) } : { simulated: "linux/amd64" },
+    );
+    const q = other.malloc(100);
+    rejected(heap, model, () => heap.free(q), ForeignPointerError);
+  });
+
+  it("bad sizes to malloc, calloc, mallocArray and realloc", () => {
+    const { heap, model } = setup();
+    const o = model.malloc(100);
+    for (const n of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, heap.maxAlloc + 1, "12" as unknown as number]) {
+      rejected(heap, model, () => heap.malloc(n), BadSizeError);
+      rejected(heap, model, () => heap.tryMalloc(n), BadSizeError);
+      rejected(heap, model, () => heap.realloc(o.p, n), BadSizeError);
+      rejected(heap, model, () => heap.calloc(n, 1), BadSizeError);
+    }
+    rejected(heap, model, () => heap.mallocArray(2 ** 40, 2 ** 20), BadSizeError);
+    model.malloc(100);
+  });
+
+  it("a handle without a P cannot allocate or free, but reads", () => {
+    const { heap, model } = setup();
+    const ro = attachHeap(heap.sys);
+    const o = model.objects()[0]!;
+    rejected(heap, model, () => ro.malloc(8), NoProcessorError);
+    rejected(heap, model, () => ro.free(o.p), NoProcessorError);
+    expect(ro.usableSize(o.p)).toBe(heap.usableSize(o.p));
+    expect(ro.readMemStats()).toEqual(heap.readMemStats());
+  });
+});
