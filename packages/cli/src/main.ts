@@ -4,7 +4,9 @@
 import { Command, CommanderError } from "commander";
 import { registerConformance } from "./commands/conformance.js";
 import { registerConstants } from "./commands/constants.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerSizeclasses } from "./commands/sizeclasses.js";
+import { registerTrace } from "./commands/trace.js";
 
 /** Builds the command tree. Each subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
@@ -12,9 +14,11 @@ export function buildProgram(): Command {
     .description("Go's runtime memory allocator in TypeScript: tables, conformance, heap demo and trace replay.")
     .exitOverride()
     .showHelpAfterError();
+  registerDemo(program);
   registerSizeclasses(program);
   registerConstants(program);
   registerConformance(program);
+  registerTrace(program);
   return program;
 }
 

@@ -1,0 +1,3 @@
+module gomalloc/trace/gosizes
+
+go 1.19
