@@ -29,6 +29,18 @@ export {
   type HeapMemoryOptions,
   heapRootSlot,
 } from "./heap.js";
+export {
+  type ArenaUsage,
+  type BackendUsage,
+  type CycleUsage,
+  checkInspection,
+  type HeapFootprint,
+  type HeapInspection,
+  type HeapUsageTotals,
+  heapFootprint,
+  inspectHeap,
+  type SizeClassUsage,
+} from "./inspect.js";
 export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
