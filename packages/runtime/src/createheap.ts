@@ -10,6 +10,7 @@ import { type GoVersion, getProfileByPair, isGoVersion, type Profile } from "@go
 import { MHeap, type MHeapOptions } from "@gomalloc/mheap";
 import {
   ArrayBufferSysMemory,
+  isSharedBuffer,
   type MemView,
   SabSysMemory,
   SimSysMemory,
@@ -165,6 +166,75 @@ function buildMemory(o: CreateHeapOptions, version: GoVersion): { sys: SysMemory
  * ```
  */
 export function createHeap(opts: CreateHeapOptions): Heap {
+  const heap = newHeap(opts);
+  keepShapes(opts);
+  return heap;
+}
+
+/**
+ * V8 specialises the heap's optimized code on the hidden classes ("maps") of
+ * its handle objects (Heap, MemView, MHeap, the backend…), and holds those
+ * maps weakly: when the last object with a map dies, the map goes and every
+ * function optimized against it is thrown away. A program that drops its
+ * only heap and makes another (a fresh heap per request, per test, per
+ * benchmark round) would then run each new heap's first few hundred thousand
+ * operations unoptimized. So the first heap of each backend kind also makes a
+ * small template heap of that kind (a few hundred KiB of its own memory, one
+ * tiny, one small and one large object allocated and freed) and keeps it for
+ * the life of the process: its objects keep the maps alive.
+ */
+const shapeKeepers = new Map<string, Heap | null>();
+
+/** @internal The template heaps made so far, by backend kind (null: being made, or its making failed). */
+export function templateHeaps(): ReadonlyMap<string, Heap | null> {
+  return shapeKeepers;
+}
+
+/** The backend kind of createHeap's options, and a maker of a small memory of that kind; null for `memory`. */
+function templateOf(o: CreateHeapOptions): [string, () => CreateHeapOptions] | null {
+  if (o.buffer !== undefined) {
+    return o.buffer.resizable
+      ? ["ab-resizable", () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 4 << 20 }) })]
+      : ["ab-fixed", () => ({ buffer: new ArrayBuffer(2 << 20) })];
+  }
+  if (o.wasmMemory !== undefined) {
+    const shared = isSharedBuffer(o.wasmMemory.buffer);
+    return [
+      shared ? "wasm-shared" : "wasm",
+      () => ({ wasmMemory: new WebAssembly.Memory({ initial: 0, maximum: 64, shared }), maximumPages: 64 }),
+    ];
+  }
+  if (o.growableSab !== undefined || o.sab?.growable === true) {
+    return ["sab-growable", () => ({ growableSab: { maxByteLength: 4 << 20 } })];
+  }
+  if (o.sab !== undefined) return ["sab-fixed", () => ({ sab: new SharedArrayBuffer(2 << 20) })];
+  if (o.simulated !== undefined) {
+    const pair = o.simulated;
+    return [`sim-${pair}`, () => ({ simulated: pair })];
+  }
+  return null;
+}
+
+/** Makes the template heap of opts' backend kind once per process (see {@link shapeKeepers}); never throws. */
+function keepShapes(opts: CreateHeapOptions): void {
+  const kind = templateOf(opts);
+  if (kind === null || shapeKeepers.has(kind[0])) return;
+  shapeKeepers.set(kind[0], null);
+  try {
+    const t = newHeap({ ...kind[1](), goVersion: opts.profile?.goVersion ?? opts.goVersion });
+    const a = t.malloc(8);
+    const b = t.malloc(100);
+    const c = t.malloc(t.sizeClasses.maxSmallSize + 1);
+    t.free(a);
+    t.free(b);
+    t.free(c);
+    shapeKeepers.set(kind[0], t);
+  } catch {
+    // A template is only an optimisation: without it, heaps still work.
+  }
+}
+
+function newHeap(opts: CreateHeapOptions): Heap {
   const version = opts.profile?.goVersion ?? opts.goVersion ?? "1.26";
   if (!isGoVersion(version)) throw new HeapOptionError("goVersion", `${String(version)} is not 1.19 or 1.26`);
   const numPs = opts.numPs ?? 1;

@@ -4,11 +4,13 @@
 import { getProfile } from "@gomalloc/arch";
 import { ArrayBufferSysMemory, MemoryFault, SabSysMemory, SimSysMemory, SysStat } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
+import { templateHeaps } from "../src/createheap.js";
 import {
   attachHeap,
   BadSizeError,
   createHeap,
   growCapacity,
+  Heap,
   HeapAttachError,
   HeapOptionError,
   MemoryAccessError,
@@ -66,6 +68,38 @@ describe("createHeap on every backend", () => {
     const sys = new SimSysMemory({ addressSpaceEnd: 2 ** 47 });
     createHeap({ memory: sys });
     expect(() => createHeap({ memory: sys })).toThrow(HeapOptionError);
+  });
+});
+
+describe("template heaps (keeping V8's maps of the heap's handles alive)", () => {
+  it("the first heap of each backend kind makes one template heap on memory of its own", () => {
+    const kindOf = [
+      "sim-linux/amd64",
+      "sim-linux/386",
+      "ab-resizable",
+      "ab-fixed",
+      "wasm",
+      "wasm-shared",
+      "sab-growable",
+      "sab-fixed",
+      "sab-growable",
+    ];
+    heapBackends.forEach((b, i) => {
+      const heap = createHeap(b.opts());
+      const t = templateHeaps().get(kindOf[i]!);
+      expect(t, b.name).toBeInstanceOf(Heap);
+      expect(t!.sys).not.toBe(heap.sys);
+      expect(t!.sys.constructor).toBe(heap.sys.constructor);
+      expect(heap.readMemStats()).toMatchObject({ Mallocs: 0, Frees: 0, HeapAlloc: 0 });
+      // Its tiny, small and large object, all freed; the tiny block stays held by the mcache.
+      expect(t!.readMemStats()).toMatchObject({ Mallocs: 3, Frees: 2, HeapAlloc: 16 });
+      t!.checkInvariants();
+    });
+    const before = templateHeaps().size;
+    for (const b of heapBackends) createHeap(b.opts());
+    // A heap over a caller's SysMemory has no template.
+    createHeap({ memory: new SimSysMemory({ addressSpaceEnd: 2 ** 47 }) });
+    expect(templateHeaps().size).toBe(before);
   });
 });
 
