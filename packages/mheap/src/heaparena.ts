@@ -2,13 +2,17 @@
  * Heap arenas (Go's `heapArena`, `arenaIdx` and the two-level arena map of
  * mheap.go / malloc.go). The heap's address space is cut into arenas of
  * `heapArenaBytes`; each arena that holds heap memory has a metadata record —
- * the page→span map `spans[]`, the `pageInUse` bitmap (one bit per page that
+ * the page→span map `spans[]` (each entry the u32 word index of a span record
+ * in the heap's view, 0 = nil), the `pageInUse` bitmap (one bit per page that
  * starts an in-use span) and `zeroedBase` (bytes below it may be dirty) — and
  * the arena map `arenas[l1][l2]` finds that record from any address in O(1).
  * Arena indexes are Go's `arenaIndex(p) = (p + arenaBaseOffsetAdd) /
  * heapArenaBytes`, computed with plain numbers (addresses reach 2^48, so no
  * bitwise operator touches them). Records and small L2 maps sit in the heap's
- * metadata memory (one MemView with the span table); an L2 map too large to
+ * metadata memory (one MemView with the span table), and an L2 entry is the
+ * record's u32 word index in that view (0 = nil), so the free fast path goes
+ * from an address to its span in three loads without converting an address
+ * back to an index; an L2 map too large to
  * commit whole (2^22 entries on linux/amd64) is reserved and its pages are
  * committed as arenas are registered, as Go relies on demand paging there.
  * See docs/design.md, "Heap arenas and spanOf".
@@ -61,7 +65,7 @@ export class HeapArenaGeometry {
     this.arenaCount = 2 ** p.arenaBits;
     this.arenaBaseOffsetAdd = p.arenaBaseOffsetAdd;
     const bitmapBytes = Math.max(8, this.pagesPerArena / 8);
-    this.offPageInUse = 8 * this.pagesPerArena;
+    this.offPageInUse = 4 * this.pagesPerArena;
     this.offFreedBase = this.offPageInUse + bitmapBytes;
     this.offZeroedBase = this.offFreedBase + bitmapBytes;
     this.recordBytes = this.offZeroedBase + 8;
@@ -94,9 +98,9 @@ export class HeapArenaGeometry {
     return Math.floor(q / this.pageSize) - Math.floor(q / this.heapArenaBytes) * this.pagesPerArena;
   }
 
-  /** Bytes of one L2 map (f64 entries). */
+  /** Bytes of one L2 map (u32 entries: heapArena record word indexes in the heap's view). */
   get l2Bytes(): number {
-    return this.l2Entries * 8;
+    return this.l2Entries * 4;
   }
 }
 
@@ -120,7 +124,7 @@ export function refreshL2(h: MHeap): void {
   if (a === 0) return;
   const lv = h.sys.viewOf(a);
   h.l2v = lv;
-  h.l2w = ((a - lv.base) / 8) | 0; // a small index, kept int32 for the inlined spanOf
+  h.l2w = ((a - lv.base) / 4) | 0; // a small index, kept int32 for the inlined spanOf
 }
 
 /** Allocates the L2 map of L1 entry l1 (Go's sysAllocOS of `[1 << arenaL2Bits]*heapArena`). False if refused. */
@@ -139,7 +143,7 @@ export function newL2(h: MHeap, l1: number): boolean {
 function commitL2Entry(h: MHeap, l2map: number, l2: number): boolean {
   if (h.geom.l2Bytes <= l2CommitWholeBytes) return true;
   const pps = h.physPageSize;
-  const page = Math.floor((l2map + 8 * l2) / pps) * pps;
+  const page = Math.floor((l2map + 4 * l2) / pps) * pps;
   const st = h.sys.pageState(page);
   if (st === PageState.Ready) return true;
   if (st === PageState.Reserved && !h.sys.sysMap(page, pps, SysStat.gcMiscSys)) return false;
@@ -156,7 +160,8 @@ export function arenaRecord(h: MHeap, ai: number): number {
   if (!(ai >= h.arenaLo && ai <= h.arenaHi)) return 0;
   const l2map = h.l2Of(g.l1(ai));
   if (l2map === 0) return 0;
-  return h.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ai));
+  const w = h.sys.viewOf(l2map).getU32(l2map + 4 * g.l2(ai));
+  return w === 0 ? 0 : h.v.base + 4 * w;
 }
 
 /**
@@ -176,7 +181,7 @@ export function registerArenas(h: MHeap, v: number, size: number): boolean {
     if (h.l2Of(l1) === 0 && !newL2(h, l1)) return false;
     const l2map = h.l2Of(l1);
     if (!commitL2Entry(h, l2map, g.l2(ri))) return false;
-    if (h.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ri)) !== 0) arenaAlreadyInitialized();
+    if (h.sys.viewOf(l2map).getU32(l2map + 4 * g.l2(ri)) !== 0) arenaAlreadyInitialized();
     const r = h.spanAlloc.allocMeta(g.recordBytes, 8, SysStat.gcMiscSys);
     if (r === 0) return false;
     recs.push(r);
@@ -196,7 +201,7 @@ export function registerArenas(h: MHeap, v: number, size: number): boolean {
   for (let ri = a0; ri <= a1; ri++) {
     const l2map = h.l2Of(g.l1(ri));
     h.v.setF64(all + 8 * len++, ri);
-    h.sys.viewOf(l2map).setF64(l2map + 8 * g.l2(ri), recs[ri - a0]!);
+    h.sys.viewOf(l2map).setU32(l2map + 4 * g.l2(ri), (recs[ri - a0]! - h.v.base) / 4);
   }
   h.noteArenas(a0, a1, all, len);
   refreshL2(h);
@@ -212,10 +217,12 @@ export function spanOf(h: MHeap, p: number): number {
   const g = h.geom;
   const ai = Math.floor((p + g.arenaBaseOffsetAdd) / g.heapArenaBytes);
   if (!(ai >= h.arenaLo && ai <= h.arenaHi)) return 0;
-  const ha = g.arenaL1Bits === 0 ? h.l2v.f64[h.l2w + ai]! : arenaRecord(h, ai);
-  if (ha === 0) return 0;
+  const v = h.v;
+  const hw = g.arenaL1Bits === 0 ? h.l2v.u32[h.l2w + ai]! : (arenaRecord(h, ai) - v.base) / 4;
+  if (hw <= 0) return 0;
   const page = Math.floor((p + g.arenaBaseOffsetAdd) / g.pageSize) - ai * g.pagesPerArena;
-  return h.v.f64[(ha - h.v.base) / 8 + page]!;
+  const sw = v.u32[hw + page]!;
+  return sw === 0 ? 0 : v.base + 4 * sw;
 }
 
 /** Go's `spanOfHeap(p)`: the in-use span containing p, or 0. */
@@ -240,7 +247,7 @@ export function setSpans(h: MHeap, base: number, npages: number, s: number): voi
     if (ha === 0) throw new RuntimeThrow("setSpans: address not in a registered arena");
     const i = g.pageIndex(p);
     const k = Math.min(left, g.pagesPerArena - i);
-    v.f64.fill(s, (ha - v.base) / 8 + i, (ha - v.base) / 8 + i + k);
+    v.u32.fill(s === 0 ? 0 : (s - v.base) / 4, (ha - v.base) / 4 + i, (ha - v.base) / 4 + i + k);
     left -= k;
     p += k * g.pageSize;
   }

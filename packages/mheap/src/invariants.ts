@@ -178,7 +178,8 @@ export function checkMHeap(h: MHeap, caches: readonly PageCache[] = []): number[
       const inUseBit = (v.u8[ha + g.offPageInUse + (i >>> 3) - v.base]! >>> (i & 7)) & 1;
       if (inUseBit === 0) continue;
       const p = base + i * g.pageSize;
-      const s = v.getF64(ha + 8 * i);
+      const sw = v.getU32(ha + 4 * i);
+      const s = sw === 0 ? 0 : v.base + 4 * sw;
       if (s === 0 || t.state(s) !== mSpanInUse || t.base(s) !== p) {
         broken("MH2", `pageInUse set at ${hex(p)} but spans[] holds ${hex(s)} (not an in-use span starting there)`);
       }

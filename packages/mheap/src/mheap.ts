@@ -80,7 +80,7 @@ const R_RELEASED = 144;
 const R_GC_PERCENT = 152;
 const R_NUM_CYCLES = 160;
 const R_NUM_FORCED = 168;
-const R_GEOM = 176; // u32 × 8: pageShift, heapArenaBytes/8192, arenaL1Bits, arenaL2Bits, numSpanClasses, tinySpanClass, pagesPerArena
+const R_GEOM = 176; // u32 × 8: pageShift, heapArenaBytes/8192, arenaL1Bits, arenaL2Bits, numSpanClasses, tinySideSpanClass, pagesPerArena
 const R_HINT_ALLOC = 208; // FixAlloc record (64)
 const R_TINY_ALLOC = 272; // FixAlloc record (64)
 const R_ARENA = 336; // LinearAlloc record (40): the 32-bit up-front arena reservation
@@ -93,7 +93,11 @@ export const lockRankMheap = 20;
 /** Lock rank of a span set's spine lock (Go's lockRankSpanSetSpine): taken before the heap lock. */
 export const lockRankSpanSetSpine = 10;
 
-/** Go's `tinySpanClass` spans carry a side table (see the runtime's tiny.ts); its address lives in this field. */
+/**
+ * Tiny-block spans carry a side table (see the runtime's tiny.ts); its u32
+ * word index in the heap's view lives in this field (a heap span has no
+ * manualFreeList), 0 = none.
+ */
 export const F_tinySide = F_manualFreeList;
 
 /** Options of {@link MHeap.create}. */
@@ -113,6 +117,12 @@ export interface MHeapOptions {
   arenaHints?: boolean;
   /** Bytes per tiny side-table entry block (set by the runtime; 0 = tiny spans carry none). @defaultValue 0 */
   tinySideBytes?: number;
+  /**
+   * The span class whose spans carry a tiny side table (the runtime takes its
+   * tiny blocks from the otherwise unused scan twin of Go's tinySpanClass).
+   * @defaultValue the size classes' tinySpanClass
+   */
+  tinySideSpanClass?: number;
 }
 
 /**
@@ -152,7 +162,7 @@ export class MHeap {
   readonly physPageSize: number;
   /** View over the L2 arena map when the profile has no L1 level (Go's `arenas[0]`). */
   l2v: MemView;
-  /** f64 index in l2v of entry 0 of that L2 map (-1 while it does not exist). */
+  /** u32 index in l2v of entry 0 of that L2 map (-1 while it does not exist). */
   l2w: number;
   /** Go's message for the last growth the backend refused (diagnostics only). */
   lastGrowFailure = "";
@@ -214,7 +224,7 @@ export class MHeap {
     u(R_GEOM + 8, geom.arenaL1Bits);
     u(R_GEOM + 12, geom.arenaL2Bits);
     u(R_GEOM + 16, sc.numSpanClasses);
-    u(R_GEOM + 20, sc.tinySpanClass);
+    u(R_GEOM + 20, opts.tinySideSpanClass ?? sc.tinySpanClass);
     u(R_GEOM + 24, geom.pagesPerArena);
     // The L1 map (2^arenaL1Bits entries), zeroed.
     const l1 = spanAlloc.allocMeta(8 * 2 ** geom.arenaL1Bits, 8, SysStat.gcMiscSys);
@@ -273,6 +283,11 @@ export class MHeap {
   /** Writes a u32 field of the record. */
   setU32(off: number, x: number): void {
     this.v.u32[(this.rec - this.v.base + off) / 4] = x >>> 0;
+  }
+
+  /** The span class whose spans carry a tiny side table ({@link MHeapOptions.tinySideSpanClass}). */
+  get tinySideSpanClass(): number {
+    return this.u32(R_GEOM + 20);
   }
 
   /** Go's `mheap_.sweepgen`. */

@@ -182,13 +182,13 @@ function initSpanLocked(h: MHeap, s: number, spanclass: number, base: number, np
       ? t.initSpan(s, spanclass, 0, 0, needzero, h.sweepgen)
       : t.initSpan(s, spanclass, sc.class_to_size[sizeclass]!, sc.class_to_divmagic[sizeclass]!, needzero, h.sweepgen);
   if (!ok) return false;
-  if (spanclass === h.sizeClasses.tinySpanClass && h.tinyAlloc !== null) {
+  if (spanclass === h.tinySideSpanClass && h.tinyAlloc !== null) {
     const side = h.tinyAlloc.alloc();
     if (side === 0) {
       t.init(s, 0, 0);
       return false;
     }
-    t.setF64(s, F_tinySide, side);
+    t.setU32(s, F_tinySide, (side - t.v.base) / 4);
   }
   h.setSpans(base, npages, s);
   for (let i = 0; i < npages; i++) setPageBit(h, base + i * g.pageSize, g.offFreedBase, false);
@@ -214,9 +214,9 @@ export function freeSpanLocked(h: MHeap, s: number): void {
   h.sys.statAdd(SysStat.heapFree, nbytes);
   h.sys.statAdd(SysStat.heapInUse, -nbytes);
   h.pages.free(base, npages);
-  const side = t.getF64(s, F_tinySide);
-  if (side !== 0 && t.spanclass(s) === h.sizeClasses.tinySpanClass && h.tinyAlloc !== null) {
-    h.tinyAlloc.free(side);
+  const side = t.getU32(s, F_tinySide);
+  if (side !== 0 && t.spanclass(s) === h.tinySideSpanClass && h.tinyAlloc !== null) {
+    h.tinyAlloc.free(t.v.base + 4 * side);
   }
   t.setState(s, mSpanDead);
   t.init(s, 0, 0);

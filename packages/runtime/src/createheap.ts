@@ -42,7 +42,7 @@ import {
 import { checkProfileRunnable, defaultProfile, mallocinitChecks } from "./mallocinit.js";
 import { initMCache, MCacheLayout } from "./mcache.js";
 import { initP, pRecordBytes } from "./proc.js";
-import { tinySideBytes } from "./tiny.js";
+import { tinyBlockSpanClass, tinySideBytes } from "./tiny.js";
 
 /** Where a heap's memory comes from: exactly one of these. */
 export interface HeapMemoryOptions {
@@ -260,6 +260,7 @@ function newHeap(opts: CreateHeapOptions): Heap {
     sizeClasses: sc,
     physHugePageSize,
     tinySideBytes: tinySideBytes(sc.class_to_nelems[sc.tinySizeClass]!),
+    tinySideSpanClass: tinyBlockSpanClass(sc),
   };
   const h = MHeap.create(sys, mopts);
   h.setField("gcPercent", opts.gcPercent ?? 100);

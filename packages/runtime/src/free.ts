@@ -45,7 +45,7 @@ export function freeSlow(heap: Heap, p: number): void {
     return;
   }
   if (t.getU8(s, F_specials) !== 0) heap.profiler.recordFree(p);
-  if (spc === heap.sizeClasses.tinySpanClass && freeTiny(heap, s, p)) return;
+  if (spc === heap.tinySpc && freeTiny(heap, s, p)) return;
   freeSmall(heap, s, spc, p);
 }
 
@@ -87,7 +87,7 @@ export function usableSize(heap: Heap, p: number): number {
     if (p !== t.base(s)) throw new InteriorPointerError(p, t.base(s));
     return t.npages(s) * heap.h.geom.pageSize;
   }
-  if (spc === heap.sizeClasses.tinySpanClass) {
+  if (spc === heap.tinySpc) {
     const n = tinyUsableSize(heap, s, p);
     if (n >= 0) return n;
   }
@@ -103,8 +103,8 @@ export function usableSize(heap: Heap, p: number): number {
 /** Whether object i of span s is recorded as freed (not yet swept). */
 function isFreed(heap: Heap, s: number, i: number): boolean {
   const t = heap.t;
-  const fb = t.getF64(s, F_freed);
-  return ((heap.v.u32[(fb - heap.v.base) / 4 + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+  const fb = t.getU32(s, F_freed);
+  return ((heap.v.u32[fb + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
 }
 
 /** Go's growslice capacity rule, in bytes: double small sizes, grow large ones by 1.25× + 192. */
@@ -147,7 +147,7 @@ export function realloc(heap: Heap, p: number, size: number): number {
   const sc = heap.sizeClasses;
   const spc = t.spanclass(s);
   const pageSize = heap.h.geom.pageSize;
-  if (spc === sc.tinySpanClass) {
+  if (spc === heap.tinySpc) {
     if (size <= usable) return p;
   } else if (spc >>> 1 !== 0) {
     if (size <= sc.maxSmallSize && size >= 16 && sc.sizeToClass(size) === spc >>> 1) return p;

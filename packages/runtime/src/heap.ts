@@ -8,7 +8,7 @@
  * and numbers it can re-derive from the memory. See docs/design.md, "The heap".
  */
 import type { Profile } from "@gomalloc/arch";
-import { finishSweep, freeCycleTrigger, type MHeap, PageCache, startFreeCycle } from "@gomalloc/mheap";
+import { F_tinySide, finishSweep, freeCycleTrigger, type MHeap, PageCache, startFreeCycle } from "@gomalloc/mheap";
 import type { MemView, SysMemory } from "@gomalloc/os-mem";
 import { FixAlloc } from "@gomalloc/persistent";
 import { HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
@@ -18,17 +18,14 @@ import {
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_classWord,
   F_divMul,
   F_elemsize,
   F_freed,
   F_freedCount,
   F_freeindex,
-  F_limit,
   F_nelems,
-  F_spanclass,
-  F_specials,
   F_startAddr,
-  F_state,
   type MSpanTable,
   mSpanInUse,
 } from "@gomalloc/span";
@@ -36,11 +33,15 @@ import type { AttachHeapOptions, CreateHeapOptions, ScavengeGoal } from "./creat
 import { HeapOptionError, NoProcessorError } from "./errors.js";
 import { freeSlow, realloc, usableSize } from "./free.js";
 import { checkHeap } from "./invariants.js";
-import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
+import { arrayBytes, type MallocOptions, mallocSlow, sampleAlloc } from "./malloc.js";
 import {
   acctOf,
   heapAllocApprox,
   MC_NEXT_SAMPLE,
+  MC_TINY,
+  MC_TINY_ALLOCS,
+  MC_TINY_OFFSET,
+  MC_TINY_SIDE,
   MCacheLayout,
   releaseAll,
   reuseEntries,
@@ -50,6 +51,7 @@ import {
 import { HeapMemory } from "./memaccess.js";
 import { readMemStats } from "./mstats.js";
 import { claimP, pMCache, pPageCache, releaseP } from "./proc.js";
+import { maxTinySize, newTinyBlock, tinyAlignMasks, tinyBlockSpanClass } from "./tiny.js";
 
 // The root record (byte offsets; createheap.ts writes it). @internal
 export const R_MAGIC = 0;
@@ -72,18 +74,34 @@ export const heapRootSlot = 0;
 const TWO_NEG32 = 2 ** -32;
 const REUSE_STRIDE = reuseStride;
 const REUSE_ENTRIES = reuseEntries;
+// Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
 const W_freedCount = F_freedCount / 4;
-const D_freed = F_freed / 8;
-const D_allocBits = F_allocBits / 8;
+const W_freed = F_freed / 4;
+const W_allocBits = F_allocBits / 4;
 const W_cacheLo = F_allocCacheLo / 4;
 const W_cacheHi = F_allocCacheHi / 4;
 const W_freeindex = F_freeindex / 4;
 const W_nelems = F_nelems / 4;
 const W_allocCount = F_allocCount / 4;
+const W_class = F_classWord / 4;
+const W_tinySide = F_tinySide / 4;
 const D_start = F_startAddr / 8;
-const D_limit = F_limit / 8;
 const D_elemsize = F_elemsize / 8;
+// mcache record fields as u32 / f64 indexes from the record's u32 index.
+const MW_TINY_OFFSET = MC_TINY_OFFSET / 4;
+const MW_TINY_SIDE = MC_TINY_SIDE / 4;
+const MD_TINY = MC_TINY / 8;
+const MD_TINY_ALLOCS = MC_TINY_ALLOCS / 8;
+/**
+ * The class word of a span the small free fast path takes: state mSpanInUse
+ * (bits 8–15), no specials (16–23) and an odd span class (noscan) in bit 0;
+ * the class itself must also be above 1 (not a large object).
+ */
+const CLASS_MASK = 0x00ffff01;
+const CLASS_SMALL = (mSpanInUse << 8) | 1;
+/** The class word of an in-use tiny-block span without specials, less the class byte. */
+const CLASS_TINY = mSpanInUse << 8;
 
 /**
  * A handle on a gomalloc heap. Allocation and free go through the P the
@@ -118,24 +136,35 @@ export class Heap extends HeapMemory {
   readonly profiler: HeapProfiler;
   /** @internal mcache record layout. */
   readonly layout: MCacheLayout;
-  /** @internal span class (noscan) by size_to_class8 index. */
-  readonly spcOf8: Uint8Array;
-  /** @internal object size by span class. */
-  readonly spcSize: Float64Array;
-  /** @internal Largest size the inline small path takes (Go's smallSizeMax − 8). */
+  /**
+   * @internal The span class (noscan) of every small size, by ⌈size / 8⌉:
+   * Go's size_to_class8 and size_to_class128 in one table (class sizes are
+   * multiples of 8, so a size and its 8-byte round-up share a class).
+   */
+  readonly spcOfSize: Uint8Array;
+  /** @internal Go's maxSmallSize: the largest size of the inline small path. */
   readonly fastMax: number;
-  /** @internal Numbers of the inline spanOf. */
+  /** @internal Numbers of the inline spanOf (no L1 level: arenas[0] is the whole map). */
   readonly arenaAdd: number;
   readonly invArenaBytes: number;
   readonly arenaBytes: number;
   readonly pageSize: number;
   readonly invPageSize: number;
-  readonly pagesPerArena: number;
-  readonly arenaLoD: number;
-  readonly l1zero: boolean;
+  /** @internal The view over the L2 arena map and the u32 index of its entry 0 (inline spanOf). */
+  readonly l2v: MemView;
+  readonly l2w: number;
+  /** @internal Span class of tiny blocks (the scan twin of Go's tinySpanClass; see tiny.ts). */
   readonly tinySpc: number;
-  /** @internal The inline free path applies (a P is held, the arena map has no L1 level). */
-  fastFree = false;
+  /** @internal Go's tiny alignment by size, as masks (see tiny.ts). */
+  readonly tinyAlign: Uint8Array;
+  /** @internal One view from address 0 covers objects and metadata alike (the flat backends). */
+  readonly flatView: boolean;
+  /**
+   * @internal The inline free path takes addresses in (0, fastEnd): the range
+   * the L2 arena map covers while this handle holds a P (0 otherwise, and on
+   * profiles with an L1 level).
+   */
+  fastEnd = 0;
   /**
    * @internal Whether the fast paths must use Atomics on bitmap words: shared
    * memory with more than one P (with one P, only this handle allocates and frees).
@@ -145,28 +174,27 @@ export class Heap extends HeapMemory {
   p = -1;
   /** @internal The held P's mcache record (0 without a P). */
   mc = 0;
+  /** @internal u32 index of the held P's mcache record. */
+  mcU = 0;
   /** @internal u32 index of the mcache's `allocW[0]` (span word indexes). */
   mcAllocWU = 0;
-  /** @internal f64 index of the mcache's nextSample. */
-  mcSampleD = 0;
   /** @internal f64 index of the mcache's smallFreeCount[0]. */
   mcFreeCountD = 0;
   /** @internal u32 index of the held P's reuse area. */
   reuseU = 0;
   /** @internal f64 index of the mcache's reuseCount[0]. */
   mcReuseD = 0;
+  /**
+   * @internal Whether allocations count down the mcache's nextSample: false
+   * while this handle's MemProfileRate is 0 (Go's nextSample is then out of
+   * reach anyway); a rate change turns it on until the next sample.
+   */
+  sampling = false;
 
   /** @internal The held P's page cache. */
   pc: PageCache | null = null;
   /** @internal The span the last slow-path allocation came from. */
   lastSpan = 0;
-  /**
-   * @internal The span of the last fast free (word index) and its object range:
-   * a hint only, confirmed from the span record on every use.
-   */
-  lastSW = 0;
-  lastStart = 0;
-  lastLimit = 0;
 
   /** Use {@link createHeap} or {@link attachHeap}. */
   constructor(
@@ -192,22 +220,22 @@ export class Heap extends HeapMemory {
     this.maxAlloc = profile.maxAlloc;
     this.profiler = new HeapProfiler({ MemProfileRate: opts.memProfileRate ?? 0, rand: opts.profilerRand });
     this.layout = new MCacheLayout(sc);
-    this.fastMax = sc.smallSizeMax - 8;
-    this.spcOf8 = new Uint8Array(sc.size_to_class8.length);
-    for (let i = 0; i < sc.size_to_class8.length; i++) this.spcOf8[i] = (sc.size_to_class8[i]! << 1) | 1;
-    this.spcSize = new Float64Array(sc.numSpanClasses);
-    for (let i = 0; i < sc.numSpanClasses; i++) this.spcSize[i] = sc.class_to_size[i >>> 1]!;
+    this.fastMax = sc.maxSmallSize;
+    this.spcOfSize = new Uint8Array(Math.ceil(sc.maxSmallSize / 8) + 1);
+    for (let i = 2; i < this.spcOfSize.length; i++) this.spcOfSize[i] = (sc.sizeToClass(8 * i) << 1) | 1;
     const g = h.geom;
     this.arenaAdd = g.arenaBaseOffsetAdd;
     this.invArenaBytes = 1 / g.heapArenaBytes;
     this.arenaBytes = g.heapArenaBytes;
     this.pageSize = g.pageSize;
     this.invPageSize = 1 / g.pageSize;
-    this.pagesPerArena = g.pagesPerArena;
-    this.arenaLoD = h.arenaLoIndex | 0;
-    this.l1zero = g.arenaL1Bits === 0;
-    this.tinySpc = sc.tinySpanClass;
+    this.l2v = h.l2v;
+    this.l2w = h.l2w;
+    this.tinySpc = tinyBlockSpanClass(sc);
+    this.tinyAlign = tinyAlignMasks(profile.PtrSize);
+    this.flatView = sys.caps.backend !== "simulated" && this.v.base === 0 && sys.viewOf(0) === this.v;
     this.atomic = this.v.shared && this.numPs > 1;
+    this.sampling = this.profiler.MemProfileRate !== 0;
   }
 
   /** @internal Go's `mheap_.cachealloc`: the fixalloc of mcache records. */
@@ -223,12 +251,13 @@ export class Heap extends HeapMemory {
     this.mc = pMCache(this.v, this.ptable, i);
     const mcv = this.mc - this.v.base;
     // Indexes into the view's arrays, kept as int32 (small offsets, never addresses).
+    this.mcU = (mcv / 4) | 0;
     this.mcAllocWU = ((mcv + this.layout.allocW) / 4) | 0;
-    this.mcSampleD = ((mcv + MC_NEXT_SAMPLE) / 8) | 0;
     this.mcFreeCountD = ((mcv + this.layout.smallFreeCount) / 8) | 0;
     this.reuseU = ((this.v.getF64(this.mc + this.layout.reuse) - this.v.base) / 4) | 0;
     this.mcReuseD = ((mcv + this.layout.reuseCount) / 8) | 0;
-    this.fastFree = this.l1zero;
+    const g = this.h.geom;
+    this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? g.l2Entries * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
     return true;
   }
@@ -241,50 +270,69 @@ export class Heap extends HeapMemory {
    * when the backend cannot provide the memory (see {@link tryMalloc}).
    */
   malloc(size: number, opts?: MallocOptions): number {
-    if (opts === undefined && size <= this.fastMax && size > 15 && (size | 0) === size) {
-      // Go's nextFreeFast on the mcache's span for the size's class, inlined.
+    if (opts === undefined && size <= this.fastMax && size > 0 && (size | 0) === size) {
       const v = this.v;
       const u = v.u32;
-      const spc = this.spcOf8[(size + 7) >>> 3]!;
-      const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
-      let n = u[rb]!;
-      while (n !== 0) {
-        // A recently freed object of the class (Go 1.26's freegc reuse list), taken
-        // back by clearing its freed bit — unless a sweep already did.
-        n--;
-        u[rb] = n;
-        const sw = u[rb + 2 + 2 * n]!;
-        const idx = u[rb + 3 + 2 * n]!;
-        const b = sw << 2;
-        if (v.u8[b + F_state] === mSpanInUse && v.u8[b + F_spanclass] === spc) {
+      let spc: number;
+      if (size < maxTinySize) {
+        // Go's tiny allocator, inlined: combine into the mcache's current block,
+        // else take a new block from the tiny-block span below.
+        if (this.atomic) return mallocSlow(this, size, opts, false);
+        const mc = this.mcU;
+        const m = this.tinyAlign[size]!;
+        const off = (u[mc + MW_TINY_OFFSET]! + m) & ~m;
+        const side = u[mc + MW_TINY_SIDE]!;
+        const end = off + size;
+        if (end <= maxTinySize && side !== 0) {
+          u[side] = u[side]! | (1 << off); // word A: an object starts at off
+          u[side + 1] = (u[side + 1]! & 0xffff) | (end << 16); // word B: the fill mark
+          u[mc + MW_TINY_OFFSET] = end;
           const f = v.f64;
-          const d = sw >> 1;
-          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + (idx >>> 5);
-          const mask = 1 << (idx & 31);
-          let got: boolean;
-          if (this.atomic) {
-            got = (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
-            if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
-          } else {
-            const old = u[fb]!;
-            got = (old & mask) !== 0;
-            if (got) {
-              u[fb] = old & ~mask;
-              u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
+          const d = mc >> 1;
+          f[d + MD_TINY_ALLOCS] = f[d + MD_TINY_ALLOCS]! + 1;
+          return f[d + MD_TINY]! + off;
+        }
+        spc = this.tinySpc;
+      } else {
+        spc = this.spcOfSize[(size + 7) >>> 3]!;
+        const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+        let n = u[rb]!;
+        while (n !== 0) {
+          // A recently freed object of the class (Go 1.26's freegc reuse list), taken
+          // back by clearing its freed bit — unless a sweep already did.
+          n--;
+          u[rb] = n;
+          const sw = u[rb + 2 + 2 * n]!;
+          const idx = u[rb + 3 + 2 * n]!;
+          if ((u[sw + W_class]! & 0xffff) === ((mSpanInUse << 8) | spc)) {
+            const fb = u[sw + W_freed]! + (idx >>> 5);
+            const mask = 1 << (idx & 31);
+            let got: boolean;
+            if (this.atomic) {
+              got = (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
+              if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
+            } else {
+              const old = u[fb]!;
+              got = (old & mask) !== 0;
+              if (got) {
+                u[fb] = old & ~mask;
+                u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
+              }
             }
-          }
-          if (got) {
-            const es = f[d + D_elemsize]!;
-            const c = this.mcReuseD + (spc >>> 1);
-            f[c] = f[c]! + 1;
-            const x = f[d + D_start]! + idx * es;
-            const ns = f[this.mcSampleD]! - es;
-            f[this.mcSampleD] = ns;
-            if (ns < 0) profilealloc(this, x, es);
-            return x;
+            if (got) {
+              const f = v.f64;
+              const d = sw >> 1;
+              const es = f[d + D_elemsize]!;
+              const c = this.mcReuseD + (spc >>> 1);
+              f[c] = f[c]! + 1;
+              const x = f[d + D_start]! + idx * es;
+              if (this.sampling) sampleAlloc(this, x, es);
+              return x;
+            }
           }
         }
       }
+      // Go's nextFreeFast on the mcache's span for the class, inlined.
       const w = u[this.mcAllocWU + spc]!;
       const lo = u[w + W_cacheLo]!;
       const hi = u[w + W_cacheHi]!;
@@ -313,9 +361,8 @@ export class Heap extends HeapMemory {
           const d = w >> 1;
           const es = f[d + D_elemsize]!;
           const x = result * es + f[d + D_start]!;
-          const ns = f[this.mcSampleD]! - es;
-          f[this.mcSampleD] = ns;
-          if (ns < 0) profilealloc(this, x, es); // once per sample distance
+          if (spc === this.tinySpc) return newTinyBlock(this, x, u[w + W_tinySide]! + 2 * result, size);
+          if (this.sampling) sampleAlloc(this, x, es);
           return x;
         }
       }
@@ -348,58 +395,30 @@ export class Heap extends HeapMemory {
    * ForeignPointerError or InteriorPointerError, changing nothing.
    */
   free(p: number): void {
-    if (this.fastFree) {
+    if (p > 0 && p < this.fastEnd) {
+      // Go's spanOf, inlined: the L2 arena map, then the arena's page→span map.
       const v = this.v;
-      const f = v.f64;
-      // The span of the previous free, if p is in it (a cache the span record confirms below),
-      // else spanOf through the arena map.
-      let sw = this.lastSW;
-      if (!(p >= this.lastStart && p < this.lastLimit)) {
-        sw = -1;
-        // The arena index as an int32: a p too large for the map fails the range checks that follow.
-        const q = p + this.arenaAdd;
-        const ai = (q * this.invArenaBytes) | 0;
-        if (ai >= f[this.arenaLoD]! && ai <= f[this.arenaLoD + 1]!) {
-          const h = this.h;
-          const ha = h.l2v.f64[h.l2w + ai]!;
-          // (p / pageSize) % pagesPerArena without a floating-point remainder (a C call in V8).
-          const page = ((q - ai * this.arenaBytes) * this.invPageSize) | 0;
-          if (ha !== 0 && page >= 0 && page < this.pagesPerArena) {
-            const s = f[(((ha - v.base) * 0.125) | 0) + page]!;
-            if (s !== 0) sw = ((s - v.base) * 0.25) | 0;
-          }
-        }
-      }
-      if (sw >= 0) {
-        const d = sw >> 1;
-        const b = sw << 2;
-        const spc = v.u8[b + F_spanclass]!;
-        const start = f[d + D_start]!;
-        const limit = f[d + D_limit]!;
-        if (
-          v.u8[b + F_state] === mSpanInUse &&
-          spc > 1 &&
-          spc !== this.tinySpc &&
-          v.u8[b + F_specials] === 0 &&
-          p >= start &&
-          p < limit
-        ) {
-          if (sw !== this.lastSW) {
-            this.lastSW = sw;
-            this.lastStart = start;
-            this.lastLimit = limit;
-          }
-          const u = v.u32;
-          const off = p - start;
+      const u = v.u32;
+      const q = p + this.arenaAdd;
+      const ai = (q * this.invArenaBytes) | 0;
+      const hw = this.l2v.u32[this.l2w + ai]!;
+      if (hw !== 0) {
+        const sw = u[hw + (((q - ai * this.arenaBytes) * this.invPageSize) | 0)]!;
+        const cw = u[sw + W_class]!;
+        if (sw !== 0 && (cw & CLASS_MASK) === CLASS_SMALL && (cw & 0xfe) !== 0) {
+          // An in-use small span: the span layer's free, inlined.
+          const f = v.f64;
+          const d = sw >> 1;
+          const off = p - f[d + D_start]!;
           const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0; // exact: off < 2^21, divMul < 2^32
-          const es = f[d + D_elemsize]!;
           const word = idx >>> 5;
           const mask = 1 << (idx & 31);
-          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + word;
           if (
-            off === idx * es &&
-            (idx < u[sw + W_freeindex]! || (u[(((f[d + D_allocBits]! - v.base) * 0.25) | 0) + word]! & mask) !== 0)
+            off === idx * f[d + D_elemsize]! &&
+            idx >>> 0 < u[sw + W_nelems]! &&
+            (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0)
           ) {
+            const fb = u[sw + W_freed]! + word;
             let fresh: boolean;
             if (this.atomic) {
               fresh = (Atomics.or(v.i32, fb, mask) & mask) === 0;
@@ -413,14 +432,39 @@ export class Heap extends HeapMemory {
               }
             }
             if (fresh) {
-              const c = this.mcFreeCountD + (spc >>> 1);
-              f[c] = f[c]! + 1;
-              const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+              const c = (cw & 0xff) >>> 1;
+              const fc = this.mcFreeCountD + c;
+              f[fc] = f[fc]! + 1;
+              const rb = this.reuseU + c * REUSE_STRIDE;
               const n = u[rb]!;
               if (n < REUSE_ENTRIES) {
                 u[rb + 2 + 2 * n] = sw;
                 u[rb + 3 + 2 * n] = idx;
                 u[rb] = n + 1;
+              }
+              return;
+            }
+          }
+        } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc) && !this.atomic) {
+          // A tiny object: clear its start bit in its block's word A (see tiny.ts).
+          const off = p - v.f64[sw >> 1]!;
+          const blk = off >>> 4;
+          const o = off - blk * maxTinySize;
+          if (o === (o | 0) && blk < u[sw + W_nelems]!) {
+            const side = u[sw + W_tinySide]! + 2 * blk;
+            const a = u[side]!;
+            const bit = 1 << o;
+            if ((a & bit) !== 0) {
+              u[side + 1] = u[side + 1]! | bit; // word B: an object that started at o was freed
+              u[side] = a & ~bit;
+              if (a === bit) {
+                // The block's last object, and no mcache holds it: free the block itself
+                // (allocated and not freed while word A is non-zero, HI4).
+                const fb = u[sw + W_freed]! + (blk >>> 5);
+                u[fb] = u[fb]! | (1 << (blk & 31));
+                u[sw + W_freedCount] = u[sw + W_freedCount]! + 1;
+                const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
+                v.f64[fc] = v.f64[fc]! + 1;
               }
               return;
             }
@@ -529,7 +573,8 @@ export class Heap extends HeapMemory {
   /** Go's `runtime.MemProfileRate = n` for this handle's profiler (0 off, 1 every allocation). */
   setMemProfileRate(n: number): void {
     this.profiler.MemProfileRate = n;
-    if (this.mc !== 0) this.v.f64[this.mcSampleD] = -1; // the next allocation notices the change
+    if (this.mc !== 0) this.v.setF64(this.mc + MC_NEXT_SAMPLE, -1); // the next allocation notices the change
+    this.sampling = true;
   }
 
   /** Go's pprof.WriteHeapProfile: publishes the profile as of now and returns it gzipped (pprof format). */
@@ -552,7 +597,7 @@ export class Heap extends HeapMemory {
     this.p = -1;
     this.mc = 0;
     this.pc = null;
-    this.fastFree = false;
+    this.fastEnd = 0;
   }
 }
 

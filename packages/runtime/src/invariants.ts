@@ -26,7 +26,7 @@ import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import { checkMemStats } from "@gomalloc/profiling";
 import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
-import { MC_ALLOC, MC_TINY, pendingFreeBytes, reuseEntries, reuseStride } from "./mcache.js";
+import { MC_ALLOC, MC_TINY, MC_TINY_SIDE, pendingFreeBytes, reuseEntries, reuseStride } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
 import { pMCache, pPageCache } from "./proc.js";
 import { maxTinySize, tinyHeld } from "./tiny.js";
@@ -52,6 +52,10 @@ export function checkHeap(heap: Heap): void {
     const mc = pMCache(v, heap.ptable, i);
     const tiny = v.getF64(mc + MC_TINY);
     if (tiny !== 0) held.add(tiny);
+    const side = v.getU32(mc + MC_TINY_SIDE);
+    const ts = tiny === 0 ? 0 : h.spanOfHeap(tiny);
+    const want = ts === 0 ? 0 : t.getU32(ts, F_tinySide) + 2 * ((tiny - t.base(ts)) / maxTinySize);
+    if (side !== want) broken("HI4", `P ${i} tiny block side word ${side}, want ${want}`);
     const reuse = v.getF64(mc + heap.layout.reuse);
     for (let c = 0; c < sc.numSizeClasses; c++) {
       if (v.getU32(reuse + 4 * c * reuseStride) > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
@@ -109,19 +113,22 @@ export function checkHeap(heap: Heap): void {
 function checkTinySpan(heap: Heap, s: number, held: ReadonlySet<number>): void {
   const t = heap.t;
   const v = heap.v;
-  const side = t.getF64(s, F_tinySide);
+  const side = t.getU32(s, F_tinySide);
   if (side === 0) broken("HI4", `tiny span ${hex(s)} has no side table`);
   const base = t.base(s);
-  const fb = t.getF64(s, F_freed);
+  const fb = t.getU32(s, F_freed);
   for (let i = 0; i < t.nelems(s); i++) {
-    const a = v.u32[(side - v.base) / 4 + 2 * i]!;
-    const b = v.u32[(side - v.base) / 4 + 2 * i + 1]!;
+    const a = v.u32[side + 2 * i]!;
+    const b = v.u32[side + 2 * i + 1]!;
     const block = base + i * maxTinySize;
     const isHeld = (a & tinyHeld) !== 0;
     if (isHeld !== held.has(block))
       broken("HI4", `block ${hex(block)} held bit ${isHeld}, mcache says ${held.has(block)}`);
-    if (a === 0) continue;
-    const freed = ((v.u32[(fb - v.base) / 4 + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+    const freed = ((v.u32[fb + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+    if (a === 0) {
+      if (!isFree(t, s, i) && !freed) broken("HI4", `block ${hex(block)} is allocated but holds no live object`);
+      continue;
+    }
     if (isFree(t, s, i) || freed) broken("HI4", `block ${hex(block)} has live objects but is not allocated`);
     const fill = (b >>> 16) & 31;
     if ((a & 0xffff) >>> fill !== 0)

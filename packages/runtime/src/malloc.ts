@@ -94,8 +94,14 @@ export function profilealloc(heap: Heap, x: number, size: number): void {
   v.setF64(mc + MC_MEM_PROF_RATE, prof.MemProfileRate);
   // As in Go, the allocation that noticed a new rate is recorded even when the rate is 0.
   v.setF64(mc + MC_NEXT_SAMPLE, prof.profilealloc(x, size));
+  heap.sampling = prof.MemProfileRate !== 0;
   const s = heap.h.spanOf(x);
   heap.t.setU8(s, F_specials, 1);
+}
+
+/** The fast paths' profiling countdown (only while {@link Heap.sampling}): as {@link profileAlloc}. */
+export function sampleAlloc(heap: Heap, x: number, size: number): void {
+  profileAlloc(heap, x, size);
 }
 
 /** Go's small noscan path of mallocgc for size in [16, maxSmallSize]; 0 when memory is exhausted. */

@@ -59,6 +59,8 @@ export const MC_LARGE_ALLOC_COUNT = 48;
 export const MC_LARGE_FREE = 56;
 export const MC_LARGE_FREE_COUNT = 64;
 export const MC_TINY_ALLOC_COUNT = 72;
+/** u32: index in the heap's view of the current tiny block's side word A (0 = no block); see tiny.ts. */
+export const MC_TINY_SIDE = 80;
 /** f64[numSpanClasses]: Go's `alloc`. */
 export const MC_ALLOC = 88;
 
@@ -181,7 +183,7 @@ export function takeBack(heap: Heap, spc: number, sw: number, idx: number): numb
   if (v.u8[b + F_state] !== mSpanInUse || v.u8[b + F_spanclass] !== spc) return 0;
   const d = sw >> 1;
   const f = v.f64;
-  const fb = ((f[d + F_freed / 8]! - v.base) / 4 + (idx >>> 5)) | 0;
+  const fb = u[sw + F_freed / 4]! + (idx >>> 5);
   const mask = 1 << (idx & 31);
   if (v.shared) {
     if ((Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
@@ -216,7 +218,7 @@ function flushSlots(heap: Heap, spc: number, s: number): void {
   const at = mc + heap.layout.smallAllocCount + 8 * (spc >>> 1);
   v.setF64(at, v.getF64(at) + used);
   v.setU32(acbc, t.allocCount(s));
-  if (spc === heap.sizeClasses.tinySpanClass) flushTinyAllocs(heap);
+  if (spc === heap.tinySpc) flushTinyAllocs(heap);
 }
 
 /** Moves the tiny allocations counted in the cache to the P's statistics. */

@@ -1,10 +1,13 @@
 /**
  * The tiny allocator (Go's mallocgcTiny in malloc.go) and what freeing a tiny
  * object means here. Allocations under 16 bytes (all gomalloc objects are
- * noscan) are packed into 16-byte blocks of the tiny span class, aligned to
- * 8, 4 or 2 by size (12-byte objects to 8 on 32-bit profiles, as Go does);
- * the mcache keeps its current block (`tiny`, `tinyoffset`) and switches to a
- * new one when that leaves more room. Go never frees tiny objects
+ * noscan) are packed into 16-byte blocks, aligned to 8, 4 or 2 by size
+ * (12-byte objects to 8 on 32-bit profiles, as Go does); the mcache keeps its
+ * current block (`tiny`, `tinyoffset`, and the u32 index of the block's side
+ * word for the inline fast path) and switches to a new one when that leaves
+ * more room. The blocks come from {@link tinyBlockSpanClass}, not from Go's
+ * tinySpanClass itself, so that no span mixes tiny blocks with ordinary
+ * 16-byte objects. Go never frees tiny objects
  * explicitly; gomalloc does, with a side table per tiny span (in managed
  * memory, allocated with the span): for each block, word A holds bit k =
  * "a live object starts at offset k" (k < 16) and bit 16 = "an mcache holds
@@ -17,11 +20,12 @@
  * updated with Atomics when the memory is shared. See docs/design.md, "Tiny".
  */
 import { F_tinySide } from "@gomalloc/mheap";
+import type { SizeClasses } from "@gomalloc/sizeclass";
 import { free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { memclr, nextFreeSlow, profileAlloc } from "./malloc.js";
-import { MC_TINY, MC_TINY_ALLOCS, MC_TINY_OFFSET } from "./mcache.js";
+import { MC_TINY, MC_TINY_ALLOCS, MC_TINY_OFFSET, MC_TINY_SIDE } from "./mcache.js";
 
 /** Go's maxTinySize: the tiny block size. */
 export const maxTinySize = 16;
@@ -35,12 +39,34 @@ export function tinySideBytes(nelems: number): number {
   return nelems * tinySideEntryBytes;
 }
 
+/**
+ * The span class of gomalloc's tiny blocks: the scan twin of Go's
+ * tinySpanClass (same size class, noscan bit clear). Every gomalloc object
+ * is noscan, so nothing else allocates from it, and a span holds either tiny
+ * blocks or ordinary 16-byte objects, never both — where Go takes both from
+ * tinySpanClass. `free` can then tell the two apart from the span class alone.
+ */
+export function tinyBlockSpanClass(sc: SizeClasses): number {
+  return sc.tinySpanClass & ~1;
+}
+
+/** Go's tiny alignment by size (1..15) as a mask: 8, 4 or 2 bytes, and 12-byte objects to 8 on 32-bit profiles. */
+export function tinyAlignMasks(ptrSize: number): Uint8Array {
+  const m = new Uint8Array(maxTinySize);
+  for (let size = 1; size < maxTinySize; size++) {
+    if ((size & 7) === 0 || (ptrSize === 4 && size === 12)) m[size] = 7;
+    else if ((size & 3) === 0) m[size] = 3;
+    else if ((size & 1) === 0) m[size] = 1;
+  }
+  return m;
+}
+
 /** u32 index of block i's word A in the view. */
 function sideIndex(heap: Heap, s: number, block: number): number {
   const t = heap.t;
-  const side = t.getF64(s, F_tinySide);
+  const side = t.getU32(s, F_tinySide);
   const i = Math.floor((block - t.base(s)) / maxTinySize);
-  return (side - heap.v.base) / 4 + 2 * i;
+  return side + 2 * i;
 }
 
 function orWord(heap: Heap, i: number, bits: number): number {
@@ -85,11 +111,8 @@ function freeBlock(heap: Heap, s: number, block: number): void {
 export function mallocTiny(heap: Heap, size: number): number {
   const v = heap.v;
   const mc = heap.mc;
-  let off = v.getU32(mc + MC_TINY_OFFSET);
-  if ((size & 7) === 0) off = (off + 7) & ~7;
-  else if (heap.profile.PtrSize === 4 && size === 12) off = (off + 7) & ~7;
-  else if ((size & 3) === 0) off = (off + 3) & ~3;
-  else if ((size & 1) === 0) off = (off + 1) & ~1;
+  const m = heap.tinyAlign[size]!;
+  const off = (v.getU32(mc + MC_TINY_OFFSET) + m) & ~m;
   const tiny = v.getF64(mc + MC_TINY);
   if (off + size <= maxTinySize && tiny !== 0) {
     const s = heap.h.spanOf(tiny);
@@ -100,12 +123,30 @@ export function mallocTiny(heap: Heap, size: number): number {
     v.setF64(mc + MC_TINY_ALLOCS, v.getF64(mc + MC_TINY_ALLOCS) + 1);
     return tiny + off;
   }
-  const spc = heap.sizeClasses.tinySpanClass;
-  const x = nextFreeSlow(heap, spc);
+  const x = nextFreeSlow(heap, heap.tinySpc);
   if (x === 0) return 0;
-  const s = heap.lastSpan;
-  memclr(heap, x, maxTinySize); // Go zeroes every new tiny block
-  const i = sideIndex(heap, s, x);
+  return newTinyBlock(heap, x, sideIndex(heap, heap.lastSpan, x), size);
+}
+
+/**
+ * The second half of Go's tiny path: x is a block just taken from a tiny
+ * span (i the u32 index of its side word A). Zeroes it (Go does), records a
+ * `size`-byte object at its start, makes it the mcache's current block if it
+ * leaves more room than the current one (releasing that one), and counts the
+ * allocation for the heap profile. Returns x.
+ */
+export function newTinyBlock(heap: Heap, x: number, i: number, size: number): number {
+  const v = heap.v;
+  const mc = heap.mc;
+  if (heap.flatView) {
+    const k = x / 4; // one view from address 0 covers the objects: clear the block in place
+    v.u32[k] = 0;
+    v.u32[k + 1] = 0;
+    v.u32[k + 2] = 0;
+    v.u32[k + 3] = 0;
+  } else {
+    memclr(heap, x, maxTinySize);
+  }
   if (v.shared) {
     Atomics.store(v.i32, i + 1, size << 16);
     Atomics.store(v.i32, i, 1);
@@ -113,11 +154,12 @@ export function mallocTiny(heap: Heap, size: number): number {
     v.u32[i + 1] = size << 16;
     v.u32[i] = 1;
   }
-  if (size < v.getU32(mc + MC_TINY_OFFSET) || tiny === 0) {
+  if (size < v.getU32(mc + MC_TINY_OFFSET) || v.getF64(mc + MC_TINY) === 0) {
     releaseTinyBlock(heap);
     orWord(heap, i, tinyHeld);
     v.setF64(mc + MC_TINY, x);
     v.setU32(mc + MC_TINY_OFFSET, size);
+    v.setU32(mc + MC_TINY_SIDE, i);
   }
   profileAlloc(heap, x, maxTinySize);
   return x;
@@ -130,20 +172,21 @@ export function releaseTinyBlock(heap: Heap): void {
   const tiny = v.getF64(mc + MC_TINY);
   v.setF64(mc + MC_TINY, 0);
   v.setU32(mc + MC_TINY_OFFSET, 0);
+  v.setU32(mc + MC_TINY_SIDE, 0);
   if (tiny === 0) return;
   const s = heap.h.spanOf(tiny);
   if (andWord(heap, sideIndex(heap, s, tiny), ~tinyHeld) === 0) freeBlock(heap, s, tiny);
 }
 
-/** What p is inside a tiny span: an index of its block's word A, or one of these. */
-const REGULAR = -1;
+/** What p is inside a tiny span: an index of its block's word A, or this. */
+const NOT_LIVE = -1;
 
 /**
- * Classifies p inside tiny span s (whose class Go shares between tiny blocks
- * and ordinary 16-byte objects): returns the u32 index of its block's word A
- * for a live tiny object, REGULAR for an ordinary 16-byte object (a block
- * with word A = 0, at offset 0: the span layer checks it), or throws the
- * misuse error.
+ * Classifies p inside tiny span s: returns the u32 index of its block's word
+ * A for a live tiny object, NOT_LIVE for the start of a block with no live
+ * object (word A = 0: a block already freed, or never handed out — the span
+ * layer's free and isFree tell which, with their typed errors), or throws
+ * the misuse error.
  */
 function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
   const t = heap.t;
@@ -155,7 +198,7 @@ function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
   const a = v.u32[i]!;
   const bit = 1 << off;
   if ((a & bit) !== 0) return i;
-  if (a === 0 && off === 0) return REGULAR;
+  if (a === 0 && off === 0) return NOT_LIVE;
   const b = v.u32[i + 1]!;
   if ((b & bit) !== 0) {
     if (op === "free") throw new DoubleFreeError(p, s);
@@ -167,13 +210,13 @@ function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
 }
 
 /**
- * Frees the object at p in tiny span s: a tiny object (see the file header),
- * or an ordinary 16-byte object of the shared class. Returns false for the
- * latter, which the caller frees as a small object.
+ * Frees the tiny object at p in tiny span s (see the file header). Returns
+ * false for the start of a block with no live object, which the caller hands
+ * to the span layer's free to report (a double free).
  */
 export function freeTiny(heap: Heap, s: number, p: number): boolean {
   const i = classifyTiny(heap, s, p, "free");
-  if (i === REGULAR) return false;
+  if (i === NOT_LIVE) return false;
   const base = heap.t.base(s);
   const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
   const bit = 1 << (p - block);
@@ -184,12 +227,12 @@ export function freeTiny(heap: Heap, s: number, p: number): boolean {
 
 /**
  * The usable size of the live tiny object at p: to the next recorded start,
- * or to the block's fill mark; -1 for an ordinary 16-byte object (the caller
- * checks it as a small object).
+ * or to the block's fill mark; -1 for the start of a block with no live
+ * object (the caller checks it as a small object, which reports it).
  */
 export function tinyUsableSize(heap: Heap, s: number, p: number): number {
   const i = classifyTiny(heap, s, p, "usableSize");
-  if (i === REGULAR) return -1;
+  if (i === NOT_LIVE) return -1;
   const base = heap.t.base(s);
   const off = (p - base) % maxTinySize;
   const v = heap.v;

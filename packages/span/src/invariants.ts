@@ -25,8 +25,8 @@ function broken(id: string, what: string): never {
   throw new RuntimeThrow(`invariant ${id} broken: ${what}`);
 }
 
-function bit(t: MSpanTable, bitmap: number, i: number): number {
-  return (t.v.u32[(bitmap - t.v.base) / 4 + (i >>> 5)]! >>> (i & 31)) & 1;
+function bit(t: MSpanTable, bitmapW: number, i: number): number {
+  return (t.v.u32[bitmapW + (i >>> 5)]! >>> (i & 31)) & 1;
 }
 
 /** Checks S1–S9 on span s. */
@@ -37,9 +37,9 @@ export function checkSpan(t: MSpanTable, s: number): void {
   const nelems = t.nelems(s);
   const fi = t.freeindex(s);
   if (fi > nelems) broken("S1", `freeindex ${fi} > nelems ${nelems}`);
-  const ab = t.getF64(s, F_allocBits);
-  const mb = t.getF64(s, F_gcmarkBits);
-  const fb = t.getF64(s, F_freed);
+  const ab = t.getU32(s, F_allocBits);
+  const mb = t.getU32(s, F_gcmarkBits);
+  const fb = t.getU32(s, F_freed);
   const cap = t.bitmapBytes(s) * 8;
   if (cap < nelems) broken("S8", `bitmaps of ${cap} bits for ${nelems} objects`);
   let allocated = 0;

@@ -31,8 +31,8 @@ const W_allocCount = F_allocCount / 4;
 const W_divMul = F_divMul / 4;
 const D_start = F_startAddr / 8;
 const D_elemsize = F_elemsize / 8;
-const D_allocBits = F_allocBits / 8;
-const D_gcmarkBits = F_gcmarkBits / 8;
+const W_allocBits = F_allocBits / 4;
+const W_gcmarkBits = F_gcmarkBits / 4;
 
 /**
  * Go's `nextFreeFast`: the next free object of s if the allocCache window
@@ -81,7 +81,7 @@ export function refillAllocCache(t: MSpanTable, s: number, whichByte: number): v
   const v = t.v;
   const u = v.u32;
   const w = (s - v.base) / 4;
-  const b = (v.f64[w / 2 + D_allocBits]! - v.base + whichByte) / 4;
+  const b = u[w + W_allocBits]! + whichByte / 4;
   u[w + W_cacheLo] = ~u[b]!;
   u[w + W_cacheHi] = ~u[b + 1]!;
 }
@@ -160,7 +160,7 @@ export function isFree(t: MSpanTable, s: number, index: number): boolean {
   const v = t.v;
   const w = (s - v.base) / 4;
   if (index < v.u32[w + W_freeindex]!) return false;
-  const b = (v.f64[w / 2 + D_allocBits]! - v.base) / 4;
+  const b = v.u32[w + W_allocBits]!;
   return ((v.u32[b + (index >>> 5)]! >>> (index & 31)) & 1) === 0;
 }
 
@@ -181,7 +181,7 @@ export function objIndex(t: MSpanTable, s: number, p: number): number {
 export function countAlloc(t: MSpanTable, s: number): number {
   const v = t.v;
   const w = (s - v.base) / 4;
-  const b = (v.f64[w / 2 + D_gcmarkBits]! - v.base) / 4;
+  const b = v.u32[w + W_gcmarkBits]!;
   const n = ((v.u32[w + W_nelems]! + 63) >>> 6) * 2;
   let count = 0;
   for (let i = 0; i < n; i++) count += onesCount32(v.u32[b + i]!);

@@ -45,9 +45,9 @@ const W_freedCount = F_freedCount / 4;
 const D_start = F_startAddr / 8;
 const D_limit = F_limit / 8;
 const D_elemsize = F_elemsize / 8;
-const D_allocBits = F_allocBits / 8;
-const D_gcmarkBits = F_gcmarkBits / 8;
-const D_freed = F_freed / 8;
+const W_allocBits = F_allocBits / 4;
+const W_gcmarkBits = F_gcmarkBits / 4;
+const W_freed = F_freed / 4;
 
 /**
  * Frees the object at `p` in span s: marks it in the freed bitmap and counts
@@ -76,10 +76,9 @@ export function free(t: MSpanTable, s: number, p: number): void {
   const word = idx >>> 5;
   const mask = 1 << (idx & 31);
   if (idx >= u[w + W_freeindex]!) {
-    const ab = (v.f64[f + D_allocBits]! - v.base) / 4;
-    if ((u[ab + word]! & mask) === 0) throw new DoubleFreeError(p, s);
+    if ((u[u[w + W_allocBits]! + word]! & mask) === 0) throw new DoubleFreeError(p, s);
   }
-  const fb = (v.f64[f + D_freed]! - v.base) / 4;
+  const fb = u[w + W_freed]!;
   if (v.shared) {
     const old = Atomics.or(v.i32, fb + word, mask);
     if ((old & mask) !== 0) throw new DoubleFreeError(p, s);
@@ -104,15 +103,12 @@ export function sweep(t: MSpanTable, s: number): number {
   const v = t.v;
   const u = v.u32;
   const w = (s - v.base) / 4;
-  const f = w / 2;
   if (v.u8[s - v.base + F_state] !== mSpanInUse) throw new RuntimeThrow("mspan.sweep: bad span state");
   const nelems = u[w + W_nelems]!;
   const fi = u[w + W_freeindex]!;
-  const allocBits = v.f64[f + D_allocBits]!;
-  const gcmarkBits = v.f64[f + D_gcmarkBits]!;
-  const ab = (allocBits - v.base) / 4;
-  const mb = (gcmarkBits - v.base) / 4;
-  const fb = (v.f64[f + D_freed]! - v.base) / 4;
+  const ab = u[w + W_allocBits]!;
+  const mb = u[w + W_gcmarkBits]!;
+  const fb = u[w + W_freed]!;
   const n32 = ((nelems + 63) >>> 6) * 2;
   const shared = v.shared;
   let taken = 0;
@@ -140,8 +136,8 @@ export function sweep(t: MSpanTable, s: number): number {
   u[w + W_allocCount] = nalloc;
   u[w + W_freeindex] = 0;
   // gcmarkBits becomes allocBits; the old alloc bits, cleared, are the next mark bits.
-  v.f64[f + D_allocBits] = gcmarkBits;
-  v.f64[f + D_gcmarkBits] = allocBits;
+  u[w + W_allocBits] = mb;
+  u[w + W_gcmarkBits] = ab;
   u.fill(0, ab, ab + n32);
   refillAllocCache(t, s, 0);
   if (nalloc === 0) return sweepEmpty;

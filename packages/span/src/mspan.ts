@@ -13,59 +13,71 @@
 import type { MemView } from "@gomalloc/os-mem";
 import { SpanArgumentError } from "./errors.js";
 
-// Record layout: byte offsets. f64 fields first (8-aligned), then u32, then u8.
+// Record layout: byte offsets. What the malloc and free fast paths read comes
+// first, in the record's first 64 bytes: startAddr and elemsize (f64), the u32
+// words, then the u8 fields; the cold f64 fields (list links, npages, limit) follow.
 /** Address of the first byte of the span (Go's startAddr, `s.base()`). */
 export const F_startAddr = 0;
-/** End of the object-holding part of the span (Go's limit). */
-export const F_limit = 8;
 /** Object size (Go's elemsize). */
-export const F_elemsize = 16;
-/** Number of pages (Go's npages). */
-export const F_npages = 24;
-/** Next span in its list (Go's next), 0 = nil. */
-export const F_next = 32;
-/** Previous span in its list (Go's prev), 0 = nil. */
-export const F_prev = 40;
-/** The list holding the span (Go's list), 0 = none. */
-export const F_list = 48;
-/** Address of the alloc bitmap (Go's allocBits). */
-export const F_allocBits = 56;
-/** Address of the mark bitmap (Go's gcmarkBits). */
-export const F_gcmarkBits = 64;
-/** Address of the explicit-free bitmap. */
-export const F_freed = 72;
-/** Go's manualFreeList for mSpanManual spans. */
-export const F_manualFreeList = 80;
+export const F_elemsize = 8;
 /** Low half of allocCache. */
-export const F_allocCacheLo = 88;
+export const F_allocCacheLo = 16;
 /** High half of allocCache. */
-export const F_allocCacheHi = 92;
+export const F_allocCacheHi = 20;
 /** Go's freeindex. */
-export const F_freeindex = 96;
+export const F_freeindex = 24;
 /** Go's nelems. */
-export const F_nelems = 100;
+export const F_nelems = 28;
 /** Go's allocCount. */
-export const F_allocCount = 104;
+export const F_allocCount = 32;
 /** Go's divMul. */
-export const F_divMul = 108;
-/** Go's sweepgen. */
-export const F_sweepgen = 112;
+export const F_divMul = 36;
 /** Objects recorded in the freed bitmap and not yet swept (i32, atomic when shared). */
-export const F_freedCount = 116;
+export const F_freedCount = 40;
+/**
+ * Go's allocBits, as the u32 word index of the bitmap in the table's view
+ * (address = view.base + 4·index; 0 = none). The three bitmaps live in the
+ * table's view, so the hot paths index them without converting an address.
+ */
+export const F_allocBits = 44;
+/** The explicit-free bitmap, as a u32 word index in the table's view (0 = none). */
+export const F_freed = 48;
+/** Go's gcmarkBits, as a u32 word index in the table's view (0 = none). */
+export const F_gcmarkBits = 52;
 /** Go's spanclass (u8). */
-export const F_spanclass = 120;
+export const F_spanclass = 56;
 /** Go's state (u8): mSpanDead, mSpanInUse, mSpanManual. */
-export const F_state = 121;
-/** Go's needzero (u8). */
-export const F_needzero = 122;
-/** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
-export const F_bitsLog = 123;
+export const F_state = 57;
 /**
  * A byte the heap above may use for per-span flags (u8; gomalloc's runtime:
  * "the span holds profiled objects", Go's `specials` list reduced to a flag).
- * Cleared by `allocSpan`; the span layer never reads it.
+ * Cleared when the heap allocates or frees the span; the span layer never reads it.
  */
-export const F_specials = 124;
+export const F_specials = 58;
+/** Go's needzero (u8). */
+export const F_needzero = 59;
+/**
+ * The u32 word holding spanclass (bits 0–7), state (8–15), specials (16–23)
+ * and needzero (24–31): one load tells the free fast path whether a span is
+ * an in-use small span without specials.
+ */
+export const F_classWord = 56;
+/** Go's sweepgen. */
+export const F_sweepgen = 60;
+/** End of the object-holding part of the span (Go's limit). */
+export const F_limit = 64;
+/** Number of pages (Go's npages). */
+export const F_npages = 72;
+/** Next span in its list (Go's next), 0 = nil. */
+export const F_next = 80;
+/** Previous span in its list (Go's prev), 0 = nil. */
+export const F_prev = 88;
+/** The list holding the span (Go's list), 0 = none. */
+export const F_list = 96;
+/** Go's manualFreeList for mSpanManual spans. */
+export const F_manualFreeList = 104;
+/** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
+export const F_bitsLog = 112;
 /** Bytes of one mspan record. */
 export const mspanBytes = 128;
 
@@ -212,6 +224,12 @@ export class MSpanTable {
     return l === NO_BITS ? 0 : 2 ** l;
   }
 
+  /** Address of one of the span's bitmaps (field F_allocBits, F_gcmarkBits or F_freed); 0 when it has none. */
+  bitmapAddr(s: number, field: number): number {
+    const w = this.getU32(s, field);
+    return w === 0 ? 0 : this.v.base + 4 * w;
+  }
+
   // -- records --
 
   /**
@@ -269,10 +287,11 @@ export class MSpanTable {
     if (l === NO_BITS) return;
     // The block is [allocBits | gcmarkBits | freed] as initSpan laid it out; every
     // sweep swaps the first two, so the block starts at the lower of them.
-    this.mem.freeBits(Math.min(this.getF64(s, F_allocBits), this.getF64(s, F_gcmarkBits)), 2 ** l);
-    this.setF64(s, F_allocBits, 0);
-    this.setF64(s, F_gcmarkBits, 0);
-    this.setF64(s, F_freed, 0);
+    const w = Math.min(this.getU32(s, F_allocBits), this.getU32(s, F_gcmarkBits));
+    this.mem.freeBits(this.v.base + 4 * w, 2 ** l);
+    this.setU32(s, F_allocBits, 0);
+    this.setU32(s, F_gcmarkBits, 0);
+    this.setU32(s, F_freed, 0);
     this.setU8(s, F_bitsLog, NO_BITS);
   }
 
@@ -324,9 +343,10 @@ export class MSpanTable {
     if (block === 0) return false;
     this.releaseBits(s);
     this.v.u8.fill(0, block - this.v.base, block - this.v.base + 3 * nb);
-    this.setF64(s, F_allocBits, block);
-    this.setF64(s, F_gcmarkBits, block + nb);
-    this.setF64(s, F_freed, block + 2 * nb);
+    const bw = (block - this.v.base) / 4;
+    this.setU32(s, F_allocBits, bw);
+    this.setU32(s, F_gcmarkBits, bw + nb / 4);
+    this.setU32(s, F_freed, bw + nb / 2);
     this.setU8(s, F_bitsLog, log);
     this.setU8(s, F_spanclass, spanclass);
     this.setF64(s, F_elemsize, elemsize);

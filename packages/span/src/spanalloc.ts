@@ -138,6 +138,12 @@ export class SpanAlloc implements SpanMemory {
     hv.setF64(header + H_BASE, base);
     hv.setF64(header + H_SIZE, size);
     const lin = reserve ? LinearAlloc.init(sys, header + H_LINEAR, base, size, true) : undefined;
+    // Word index 0 of the view means "none" in the records that point into it (span
+    // bitmaps, the heap's page→span maps): the region's first bytes hold nothing
+    // else. (A flat view starts with the backend's header.)
+    if (lin !== undefined && lin.alloc(8, 8, stat) !== base) {
+      throw new SpanAllocError("span table: the region's first bytes were refused");
+    }
     const pa = PersistentAlloc.init(sys, header + H_PERSISTENT, lin === undefined ? {} : { source: lin });
     FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat);
     for (let k = 0; k < NPOOLS; k++) {

@@ -4,7 +4,7 @@ import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "../s
 import { checkSpan } from "../src/invariants.js";
 import { nextFree } from "../src/mbitmap.js";
 import { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "../src/mgcsweep.js";
-import { F_allocBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
+import { F_allocBits, F_gcmarkBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
 import { backends, newTable } from "./backends.js";
 
 // A few of Go's size classes: (elemsize, npages).
@@ -31,7 +31,7 @@ function makeSpan(t: MSpanTable, elemsize: number, npages: number, sizeclass = 5
 /** Bytes of the record and its three bitmaps, to prove a failed call changed nothing. */
 function snapshot(t: MSpanTable, s: number): number[] {
   const r = Array.from(t.v.u8.subarray(s - t.v.base, s - t.v.base + mspanBytes));
-  const b = t.getF64(s, F_allocBits) - t.v.base;
+  const b = 4 * t.getU32(s, F_allocBits);
   return r.concat(Array.from(t.v.u8.subarray(b, b + 3 * t.bitmapBytes(s))));
 }
 
@@ -129,12 +129,12 @@ describe("a swept span's bitmaps go back to their pool whole", () => {
     const t = newTable();
     const a = makeSpan(t, 48, 1);
     sweep(t, a); // swaps allocBits and gcmarkBits
-    const block = Math.min(t.getF64(a, F_allocBits), t.getF64(a, F_allocBits + 8));
+    const block = Math.min(t.bitmapAddr(a, F_allocBits), t.bitmapAddr(a, F_gcmarkBits));
     t.init(a, 0, 0); // releases the bitmaps
     const b = makeSpan(t, 48, 1);
-    expect(Math.min(t.getF64(b, F_allocBits), t.getF64(b, F_allocBits + 8))).toBe(block);
+    expect(Math.min(t.bitmapAddr(b, F_allocBits), t.bitmapAddr(b, F_gcmarkBits))).toBe(block);
     const c = makeSpan(t, 48, 1);
-    const cb = t.getF64(c, F_allocBits);
+    const cb = t.bitmapAddr(c, F_allocBits);
     // c's block does not overlap b's.
     expect(cb >= block + 3 * t.bitmapBytes(b) || cb + 3 * t.bitmapBytes(c) <= block).toBe(true);
     checkSpan(t, b);
