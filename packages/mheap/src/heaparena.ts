@@ -18,7 +18,7 @@
  * See docs/design.md, "Heap arenas and spanOf".
  */
 import type { Profile } from "@gomalloc/arch";
-import { alignUp, PageState, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
+import { alignUp, type MemView, PageState, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { mSpanInUse } from "@gomalloc/span";
 import type { MHeap } from "./mheap.js";
 
@@ -269,6 +269,37 @@ export function setPageBit(h: MHeap, p: number, off: number, on: boolean): void 
   } else {
     u8[a]! &= ~m;
   }
+}
+
+/** Clears the bits of pages `[base, base+npages·pageSize)` in bitmap `off` of their heapArena records. */
+export function clearPageBits(h: MHeap, base: number, npages: number, off: number): void {
+  const g = h.geom;
+  const v = h.v;
+  let p = base;
+  let left = npages;
+  while (left > 0) {
+    const ha = arenaRecord(h, g.arenaIndex(p));
+    if (ha === 0) throw new RuntimeThrow("clearPageBits: address not in a registered arena");
+    let i = g.pageIndex(p);
+    const k = Math.min(left, g.pagesPerArena - i);
+    const end = i + k;
+    const a = ha + off - v.base;
+    // Partial bytes bit by bit, whole bytes at once.
+    for (; i < end && (i & 7) !== 0; i++) clearBit(v, a + (i >>> 3), 1 << (i & 7));
+    if (end - i >= 8) {
+      if (v.shared) for (let b = i >>> 3; b < end >>> 3; b++) Atomics.store(v.u8, a + b, 0);
+      else v.u8.fill(0, a + (i >>> 3), a + (end >>> 3));
+      i = end & ~7;
+    }
+    for (; i < end; i++) clearBit(v, a + (i >>> 3), 1 << (i & 7));
+    left -= k;
+    p += k * g.pageSize;
+  }
+}
+
+function clearBit(v: MemView, byte: number, m: number): void {
+  if (v.shared) Atomics.and(v.u8, byte, ~m & 0xff);
+  else v.u8[byte]! &= ~m;
 }
 
 /** Page p's bit in bitmap `off` of its heapArena record (false outside registered arenas). */

@@ -7,7 +7,7 @@
 import { alignUp, hex, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { F_elemsize, F_limit, F_needzero, F_npages, mSpanDead, mSpanInUse } from "@gomalloc/span";
 import { sysAllocArena } from "./arenahints.js";
-import { setPageBit } from "./heaparena.js";
+import { clearPageBits, setPageBit } from "./heaparena.js";
 import { scavengeAfterGrowthLocked } from "./mgcscavenge.js";
 import { F_tinySide, type MHeap } from "./mheap.js";
 import { type PageCache, pageCachePages } from "./mpagecache.js";
@@ -191,7 +191,7 @@ function initSpanLocked(h: MHeap, s: number, spanclass: number, base: number, np
     t.setU32(s, F_tinySide, (side - t.v.base) / 4);
   }
   h.setSpans(base, npages, s);
-  for (let i = 0; i < npages; i++) setPageBit(h, base + i * g.pageSize, g.offFreedBase, false);
+  clearPageBits(h, base, npages, g.offFreedBase);
   setPageBit(h, base, g.offPageInUse, true);
   h.addPagesInUse(npages);
   return true;
@@ -251,7 +251,7 @@ export function growSpan(h: MHeap, s: number, npages: number): boolean {
     }
     if (h.allocNeedsZero(from, extra)) t.setU8(s, F_needzero, 1);
     h.setSpans(from, extra, s);
-    for (let i = 0; i < extra; i++) setPageBit(h, from + i * g.pageSize, g.offFreedBase, false);
+    clearPageBits(h, from, extra, g.offFreedBase);
     t.setF64(s, F_npages, npages);
     t.setF64(s, F_elemsize, npages * g.pageSize);
     t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);

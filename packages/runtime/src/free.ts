@@ -59,7 +59,7 @@ export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   v.setF64(at, v.getF64(at) + 1);
 }
 
-/** Frees a large object: its span goes back to the page heap at once; then the scavenger's goal is checked. */
+/** Frees a large object: its span goes back to the page heap at once; then an explicit scavenger goal is checked. */
 function freeLarge(heap: Heap, s: number, p: number): void {
   const t = heap.t;
   const h = heap.h;
@@ -74,7 +74,7 @@ function freeLarge(heap: Heap, s: number, p: number): void {
   v.setF64(mc + MC_LARGE_FREE_COUNT, v.getF64(mc + MC_LARGE_FREE_COUNT) + 1);
   t.setU32(s, F_allocCount, 0);
   h.freeSpan(s);
-  heap.scavengeToGoal();
+  heap.afterLargeFree();
 }
 
 /** The usable size of the object at p (see {@link Heap.usableSize}). */
@@ -174,7 +174,7 @@ function shrinkLarge(heap: Heap, s: number, npages: number): void {
   heap.h.shrinkSpan(s, npages);
   const v = heap.v;
   v.setF64(heap.mc + MC_LARGE_FREE, v.getF64(heap.mc + MC_LARGE_FREE) + freed);
-  heap.scavengeToGoal();
+  heap.afterLargeFree();
 }
 
 /** Large realloc growing in place when the pages after the object are free (counted as allocated large bytes). */

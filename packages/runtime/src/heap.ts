@@ -195,6 +195,10 @@ export class Heap extends HeapMemory {
   pc: PageCache | null = null;
   /** @internal The span the last slow-path allocation came from. */
   lastSpan = 0;
+  /** @internal The free cycle after which the scavenger last ran (see {@link scavengeAfterCycle}). */
+  scavengedCycle = 0;
+  /** @internal Large allocations through this handle (for the free-cycle trigger's pace, mcache.ts). */
+  largeAllocs = 0;
 
   /** Use {@link createHeap} or {@link attachHeap}. */
   constructor(
@@ -548,7 +552,30 @@ export class Heap extends HeapMemory {
     }
   }
 
-  /** @internal Runs the scavenger down to the goal (after large frees and cycles). */
+  /**
+   * @internal What runs after a large free (or a large realloc's shrink):
+   * an explicit goal (`retainedBytes`, `fraction`) is enforced at once; Go's
+   * own goal (`heapGoalFraction`) is left to the background-scavenger
+   * stand-in that runs when a free cycle's sweep is done, as Go's scavenger
+   * works between GCs and never on a free — releasing on every free would
+   * zero pages the next allocation takes right back.
+   */
+  afterLargeFree(): void {
+    if (this.h.scavengeGoalKind !== 2) this.scavengeToGoal();
+  }
+
+  /**
+   * @internal Go's background scavenger, run once per free cycle when its
+   * sweep is done (Go wakes it after each GC): down to the goal.
+   */
+  scavengeAfterCycle(): void {
+    const n = this.h.getField("numCycles");
+    if (n === this.scavengedCycle || !this.h.sweepDone) return;
+    this.scavengedCycle = n;
+    this.scavengeToGoal();
+  }
+
+  /** @internal Runs the scavenger down to the goal now. */
   scavengeToGoal(): number {
     const h = this.h;
     const goal = h.scavengeGoal(h.scavengeGoalKind === 2 ? this.heapGoal() : Number.POSITIVE_INFINITY);

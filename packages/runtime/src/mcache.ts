@@ -247,8 +247,17 @@ export function classPending(heap: Heap, c: number): number {
 /** Bytes freed through every P and not yet swept (or taken back). */
 export function pendingFreeBytes(heap: Heap): number {
   const sc = heap.sizeClasses;
+  const v = heap.v;
+  const f = v.f64;
+  const L = heap.layout;
   let n = 0;
-  for (let c = 1; c < sc.numSizeClasses; c++) n += classPending(heap, c) * sc.class_to_size[c]!;
+  for (let i = 0; i < heap.numPs; i++) {
+    const d = (pMCache(v, heap.ptable, i) - v.base) / 8;
+    const fr = d + L.smallFreeCount / 8;
+    const sw = d + L.sweptCount / 8;
+    const ru = d + L.reuseCount / 8;
+    for (let c = 1; c < sc.numSizeClasses; c++) n += (f[fr + c]! - f[sw + c]! - f[ru + c]!) * sc.class_to_size[c]!;
+  }
   return n;
 }
 
@@ -260,19 +269,18 @@ export function acctOf(heap: Heap): number {
 /** Live heap bytes as of the P statistics (objects in cached spans not yet flushed are left out). */
 export function heapAllocApprox(heap: Heap): number {
   const v = heap.v;
+  const f = v.f64;
   const sc = heap.sizeClasses;
+  const L = heap.layout;
   let n = 0;
   for (let i = 0; i < heap.numPs; i++) {
     const mc = pMCache(v, heap.ptable, i);
     n += v.getF64(mc + MC_LARGE_ALLOC) - v.getF64(mc + MC_LARGE_FREE);
-    for (let c = 1; c < sc.numSizeClasses; c++) {
-      const L = heap.layout;
-      const d =
-        v.getF64(mc + L.smallAllocCount + 8 * c) +
-        v.getF64(mc + L.reuseCount + 8 * c) -
-        v.getF64(mc + L.smallFreeCount + 8 * c);
-      n += d * sc.class_to_size[c]!;
-    }
+    const d = (mc - v.base) / 8;
+    const al = d + L.smallAllocCount / 8;
+    const ru = d + L.reuseCount / 8;
+    const fr = d + L.smallFreeCount / 8;
+    for (let c = 1; c < sc.numSizeClasses; c++) n += (f[al + c]! + f[ru + c]! - f[fr + c]!) * sc.class_to_size[c]!;
   }
   return n;
 }
@@ -387,6 +395,7 @@ export function refill(heap: Heap, spc: number): number {
   s = cacheSpan(h, spc, heap.pc, false, acct, pending);
   if (s === 0 && sweepBeforeGrow(heap, h.classNPages(spc))) s = cacheSpan(h, spc, heap.pc, false, acct);
   if (s === 0) s = cacheSpan(h, spc, heap.pc, true, acct);
+  heap.scavengeAfterCycle();
   if (s === 0) return 0;
   if (t.allocCount(s) === t.nelems(s)) throw new RuntimeThrow("span has no free space");
   t.setSweepgen(s, (h.sweepgen + 3) >>> 0);
@@ -408,12 +417,16 @@ export function allocLarge(heap: Heap, size: number): number {
   const acct = acctOf(heap);
   const pageSize = h.geom.pageSize;
   const npages = Math.ceil(size / pageSize);
-  checkCycleTrigger(heap);
+  // Go checks its GC trigger on every large allocation against one counter
+  // (heapLive); here the check sums per-class counters, so large allocations
+  // look every 8th time (refills look every time, and growth always sweeps first).
+  if ((++heap.largeAllocs & 7) === 0) checkCycleTrigger(heap);
   prepareForSweep(heap);
   const spc = 1; // makeSpanClass(0, noscan)
   let s = mheapAlloc(h, npages, spc, heap.pc, false, acct);
   if (s === 0 && sweepBeforeGrow(heap, npages)) s = mheapAlloc(h, npages, spc, heap.pc, false, acct);
   if (s === 0) s = mheapAlloc(h, npages, spc, heap.pc, true, acct);
+  heap.scavengeAfterCycle();
   if (s === 0) return 0;
   const t = heap.t;
   t.setU32(s, F_freeindex, 1);

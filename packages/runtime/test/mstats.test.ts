@@ -81,6 +81,28 @@ describe("the scavenger", () => {
     expect(heap.view(q, 256 << 10).every((x) => x === 0)).toBe(true);
     heap.checkInvariants();
   });
+  it("Go's default goal is reached after a free cycle, not on every large free (Go scavenges between GCs)", () => {
+    const heap = flat();
+    const big = [];
+    for (let i = 0; i < 160; i++) big.push(heap.malloc(256 << 10));
+    for (const p of big) heap.free(p);
+    const ms = heap.readMemStats();
+    expect(ms.HeapReleased).toBe(0);
+    expect(ms.HeapIdle).toBeGreaterThanOrEqual(160 * (256 << 10));
+    // A cycle the GOGC-like trigger starts: small frees past 4 MiB, then small allocations
+    // until the cycle's sweeping is done; the scavenger then runs down to the goal.
+    const small = [];
+    for (let i = 0; i < 6000; i++) small.push(heap.malloc(1024));
+    for (const p of small) heap.free(p);
+    for (let i = 0; i < 20000 && heap.readMemStats().NumGC === 0; i++) heap.malloc(1024);
+    for (let i = 0; i < 20000 && !heap.h.sweepDone; i++) heap.malloc(1024);
+    heap.malloc(40000); // a large allocation (or a refill) after the sweep is done wakes the scavenger
+    const after = heap.readMemStats();
+    expect(after.NumGC).toBe(1);
+    expect(after.HeapReleased).toBeGreaterThan(0);
+    expect(after.HeapInuse + after.HeapIdle - after.HeapReleased).toBeLessThanOrEqual(Math.ceil(after.NextGC * 1.1));
+    heap.checkInvariants();
+  });
   it("a goal as a fraction of the in-use heap is enforced after large frees", () => {
     const heap = flat({ scavengeGoal: { retainedBytes: Number.POSITIVE_INFINITY } });
     const big = [];
