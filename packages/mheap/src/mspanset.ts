@@ -141,6 +141,7 @@ export function spanSetPush(h: MHeap, set: number, s: number): void {
         }
       }
     } finally {
+      m.i32 = h.v.i32; // growing the spine may have replaced a non-shared wasm memory's arrays
       m.unlock();
     }
   }

@@ -103,6 +103,31 @@ describe("template heaps (keeping V8's maps of the heap's handles alive)", () =>
   });
 });
 
+describe("a non-shared wasm memory replaces its arrays when it grows", () => {
+  it("a span set's spine lock survives a growth inside spine growth (regression)", () => {
+    const heap = createHeap({ wasmMemory: new WebAssembly.Memory({ initial: 1, maximum: 4096 }), maximumPages: 4096 });
+    let seed = 7;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const live: number[] = [];
+    for (let i = 0; i < 200000; i++) {
+      live.push(heap.malloc(1 + (rnd() % (1 << (rnd() % 15)))));
+      if (live.length > 3000) {
+        const k = rnd() % live.length;
+        heap.free(live[k]!);
+        live[k] = live[live.length - 1]!;
+        live.pop();
+      }
+    }
+    for (const p of live) heap.free(p);
+    heap.freeCycle();
+    heap.checkInvariants();
+    expect(heap.readMemStats()).toMatchObject({ HeapAlloc: 0, Mallocs: 200000, Frees: 200000 });
+  });
+});
+
 describe("attachHeap: a second handle sees the same heap", () => {
   it("over a SharedArrayBuffer: stats, objects and Ps are shared", () => {
     const a = createHeap({ growableSab: { maxByteLength: 64 << 20 }, numPs: 2 });
