@@ -190,7 +190,7 @@ export function registerArenas(h: MHeap, v: number, size: number): boolean {
   let all = h.allArenasArray;
   const cap = h.allArenasCap;
   if (len + recs.length > cap) {
-    let ncap = Math.max(cap * 2, h.physPageSize / 8);
+    let ncap = Math.max(cap * 2, 16);
     while (ncap < len + recs.length) ncap *= 2;
     const na = h.spanAlloc.allocMeta(ncap * 8, 8, SysStat.gcMiscSys);
     if (na === 0) return false;

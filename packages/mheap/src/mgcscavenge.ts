@@ -255,6 +255,20 @@ export class ScavengeIndex {
     this.setU(2, v);
   }
 
+  /** Points the index at its chunk array after compact metadata moved it (bounds and cursors unchanged). */
+  rebind(chunksBase: number, cv: MemView): void {
+    this.chunksBase = chunksBase;
+    this.cv = cv;
+  }
+
+  /** Moves the index to a new chunk array at `chunksBase` covering chunks `[min, max)` (compact metadata). */
+  rebase(chunksBase: number, cv: MemView, min: number, max: number): void {
+    this.rebind(chunksBase, cv);
+    this.setF(3, chunksBase);
+    this.setU(0, min);
+    this.setU(1, max);
+  }
+
   /** Go's `scavengeIndex.init`, given the chunk array's placement and mapped bounds. */
   init(chunksBase: number, cv: MemView, min: number, max: number): void {
     this.chunksBase = chunksBase;

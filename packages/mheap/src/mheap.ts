@@ -179,7 +179,11 @@ export class MHeap {
     this.spanAlloc = SpanAlloc.attach(sys, this.f64(R_SPANALLOC));
     if (this.spanAlloc.view !== v) throw new MHeapInitError("the heap record must lie in the span table's view");
     this.spans = new MSpanTable(this.spanAlloc, profile._PageShift);
-    this.pages = PageAlloc.attach(sys, pageAllocOptions(this, profile, physHugePageSize), this.f64(R_PAGEALLOC));
+    this.pages = PageAlloc.attach(
+      sys,
+      pageAllocOptions(this, profile, physHugePageSize, this.spanAlloc, sys),
+      this.f64(R_PAGEALLOC),
+    );
     this.arenaHintAlloc = FixAlloc.attach(sys, rec + R_HINT_ALLOC);
     this.tinyAlloc = v.getU32(rec + R_TINY_ALLOC + 56) === 0 ? null : FixAlloc.attach(sys, rec + R_TINY_ALLOC);
     this.mutex = new Mutex(v.i32, (rec - v.base + R_LOCK) / 4, { name: "mheap", rank: lockRankMheap });
@@ -201,7 +205,12 @@ export class MHeap {
     const flat = sys.caps.backend !== "simulated";
     let spanAlloc: SpanAlloc;
     try {
-      spanAlloc = SpanAlloc.create(sys, opts.spanTable ?? { source: flat ? "sysAlloc" : "reserve" });
+      // Flat backends: chunks of one physical page, since every chunk's bytes are part of the buffer.
+      const chunkBytes = Math.min(Math.max(sys.physPageSize, 16 << 10), 256 << 10);
+      spanAlloc = SpanAlloc.create(
+        sys,
+        opts.spanTable ?? (flat ? { source: "sysAlloc", chunkBytes } : { source: "reserve" }),
+      );
     } catch (e) {
       throw new MHeapInitError(`span table: ${(e as Error).message}`);
     }
@@ -234,7 +243,7 @@ export class MHeap {
     const tinySide = opts.tinySideBytes ?? 0;
     if (tinySide > 0) FixAlloc.init(sys, rec + R_TINY_ALLOC, tinySide, spanAlloc.palloc, SysStat.gcMiscSys);
     const physHuge = opts.physHugePageSize ?? 0;
-    const pa = PageAlloc.create(sys, pageAllocOptions(null, profile, physHuge));
+    const pa = PageAlloc.create(sys, pageAllocOptions(null, profile, physHuge, spanAlloc, sys));
     r(R_PAGEALLOC, pa.header);
     u(R_MAGIC, MAGIC);
     const h = new MHeap(sys, profile, rec, sc, physHuge);
@@ -370,6 +379,7 @@ export class MHeap {
     const m = this.mutex;
     m.i32 = this.v.i32; // a non-shared wasm memory replaces its arrays on growth
     m.lock();
+    this.pages.syncMeta(false); // another worker may have moved compact page-allocator metadata
   }
   /** Releases Go's `mheap_.lock`. */
   unlock(): void {
@@ -573,8 +583,19 @@ const mheapFieldOffsets: Record<MHeapField, number> = {
 };
 
 /** The page allocator's options for a profile; the release hook calls back into the heap. */
-function pageAllocOptions(h: MHeap | null, p: Profile, physHugePageSize: number): PageAllocOptions {
+function pageAllocOptions(
+  h: MHeap | null,
+  p: Profile,
+  physHugePageSize: number,
+  spanAlloc: SpanAlloc,
+  sys: SysMemory,
+): PageAllocOptions {
+  // Flat backends (one buffer whose every byte below the break is backing memory)
+  // keep the page allocator's metadata compact, in the heap's metadata chunks.
+  const compact = sys.caps.backend !== "simulated" && p.pallocChunksL1Bits === 0;
   return {
+    persistent: compact ? spanAlloc.palloc : undefined,
+    compact,
     pageShift: p._PageShift,
     heapAddrBits: p.heapAddrBits,
     logPallocChunkPages: p.logPallocChunkPages,

@@ -14,10 +14,11 @@
  */
 
 import { type MemView, RuntimeThrow, type SysMemory, SysStat } from "@gomalloc/os-mem";
+import type { PersistentAlloc } from "@gomalloc/persistent";
 import { PageCountError, PageDoubleFreeError, PageRangeError } from "./errors.js";
 import { ScavengeIndex, scavenge, scavengeOne } from "./mgcscavenge.js";
 import { PageAllocGeometry, type PageAllocOptions } from "./mpagealloc_geometry.js";
-import { grow, H, HEADER_BYTES, initSummaries } from "./mpagealloc_sys.js";
+import { grow, H, HEADER_BYTES, initSummaries, isCompact } from "./mpagealloc_sys.js";
 import { allocToCache, type PageCache } from "./mpagecache.js";
 import { findFailed, PallocBits, pageBitsPopcntRange, pageBitsSetRange } from "./mpallocbits.js";
 import { AddrRanges } from "./mranges.js";
@@ -61,6 +62,12 @@ export class PageAlloc {
   readonly release: ((addr: number, bytes: number) => void) | undefined;
   /** Statistic handle for metadata memory (Go's `sysStat`). */
   readonly sysStat: SysStat;
+  /** Where compact metadata and the in-use range arrays come from (Go's persistentalloc), if given. */
+  readonly persistent: PersistentAlloc | undefined;
+  /** Whether the metadata is compact (see {@link PageAllocOptions.compact}). */
+  readonly compact: boolean;
+  /** The header's metadata generation these handles' cached views were taken at. */
+  private metaGen: number;
   /** Reusable cursor over chunk bitmaps. */
   readonly pb: PallocBits;
   /** Second result of {@link alloc}: bytes of the allocated range that were scavenged. */
@@ -95,6 +102,9 @@ export class PageAlloc {
     this.cu32 = this.hv.u32;
     const metaStat = this.sysStat;
     const pa = opts.persistent;
+    this.persistent = pa;
+    this.compact = isCompact(this.hv, header);
+    this.metaGen = this.hv.u32[(header - this.hv.base + H.metaGen) / 4]!;
     this.inUse = new AddrRanges(
       this.hv,
       header + H.ranges,
@@ -127,7 +137,8 @@ export class PageAlloc {
    */
   static create(sys: SysMemory, opts: PageAllocOptions): PageAlloc {
     const g = new PageAllocGeometry(opts);
-    const header = initSummaries(sys, g, opts.sysStat ?? SysStat.gcMiscSys);
+    const compact = opts.compact === true && opts.persistent !== undefined ? opts.persistent : null;
+    const header = initSummaries(sys, g, opts.sysStat ?? SysStat.gcMiscSys, compact);
     return new PageAlloc(sys, opts, header, g);
   }
 
@@ -156,10 +167,27 @@ export class PageAlloc {
     const f = this.hf;
     for (let l = 0; l < this.g.summaryLevels; l++) {
       const base = this.hv.f64[f + H.sumBase / 8 + l]!;
-      const v = this.sys.viewOf(base);
+      // A compact level that holds no entries yet has no array.
+      const v = base === 0 ? this.hv : this.sys.viewOf(base);
       this.sumViews[l] = v;
-      this.sumWord[l] = (base - v.base) / 4;
+      this.sumWord[l] = base === 0 ? 0 : (base - v.base) / 4;
     }
+  }
+
+  /**
+   * Compact metadata moves when the heap grows; a handle re-reads where its
+   * arrays are when the header's generation changed (another worker grew the
+   * heap) or when `force`d. The heap calls it whenever it takes its lock.
+   */
+  syncMeta(force: boolean): void {
+    if (!this.compact) return;
+    const gen = this.hv.u32[this.hf * 2 + H.metaGen / 4]!;
+    if (!force && gen === this.metaGen) return;
+    this.metaGen = gen;
+    this.refreshSummaryViews();
+    this.l2Views.fill(null);
+    const chunks = this.hv.f64[this.hf + H.scav / 8 + 3]!;
+    if (chunks !== 0) this.scavIndex.rebind(chunks, this.sys.viewOf(chunks));
   }
 
   // -------------------------------------------------------------------------
@@ -202,6 +230,7 @@ export class PageAlloc {
   enableChunkHugePages(): void {
     if (this.chunkHugePages) return;
     this.hv.u32[this.hf * 2 + H.chunkHugePages / 4] = 1;
+    if (this.compact) return; // compact arrays live in persistentalloc chunks: no per-array hints
     const g = this.g;
     const l2Bytes = g.l2Entries * g.chunkDataBytes;
     let last = -1;
@@ -250,6 +279,7 @@ export class PageAlloc {
   tryChunkOf(ci: number): number {
     const g = this.g;
     if (ci < 0 || ci >= g.totalChunks) return -1;
+    if (this.compact && ci >= this.hv.u32[this.hf * 2 + H.chunkCap / 4]!) return -1;
     const l1 = g.pallocChunksL1Bits === 0 ? 0 : Math.floor(ci / g.l2Entries);
     if (this.l2Views[l1] === null && this.hv.f64[this.hf + HEADER_BYTES / 8 + l1] === 0) return -1;
     return this.chunkOf(ci);

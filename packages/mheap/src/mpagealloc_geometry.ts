@@ -62,6 +62,18 @@ export interface PageAllocOptions {
    */
   persistent?: PersistentAlloc;
   /**
+   * Compact metadata (flat backends, with `persistent` and a geometry whose
+   * chunk map has no L1 level): the header, every summary level, the chunk
+   * bitmaps and the scavenge index come from `persistent`, sized for the
+   * chunks grown so far and moved (copied, doubling) when the heap grows
+   * past them — instead of being reserved for the whole address space. Go
+   * relies on untouched virtual memory costing nothing; on a flat buffer
+   * every byte below the break is backing memory, and a small heap would
+   * carry hundreds of KiB of page-allocator metadata.
+   * @defaultValue false
+   */
+  compact?: boolean;
+  /**
    * Called by `scavenge` with each range it returns to the system (Go calls
    * `sysUnused` there). Omit to only mark pages scavenged.
    */

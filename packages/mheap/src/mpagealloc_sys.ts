@@ -12,6 +12,7 @@
 
 import type { MemView, SysMemory, SysStat } from "@gomalloc/os-mem";
 import { RuntimeThrow } from "@gomalloc/os-mem";
+import type { PersistentAlloc } from "@gomalloc/persistent";
 import { PageAllocOutOfMemoryError, PageRangeError } from "./errors.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import type { PageAllocGeometry } from "./mpagealloc_geometry.js";
@@ -30,10 +31,17 @@ export const H = {
   ranges: 144, // addrRanges record, 24 bytes
   scav: 176, // scavenge index block, 48 bytes
   geometry: 224, // magic, heapAddrBits, logPallocChunkPages, summaryLevels, pageShift
+  // Compact metadata (see PageAllocOptions.compact): per-level capacity in
+  // entries (8 × u32), chunk capacity (u32), a generation bumped whenever an
+  // array moves (u32), and the compact flag (u32).
+  sumCap: 256,
+  chunkCap: 288,
+  metaGen: 292,
+  compact: 296,
 } as const;
 
 /** Bytes of the header; the L1 chunk map follows it. */
-export const HEADER_BYTES = 256;
+export const HEADER_BYTES = 304;
 const INITIAL_RANGES = 16;
 
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
@@ -45,9 +53,15 @@ const alignDown = (n: number, a: number) => Math.floor(n / a) * a;
  * and the scavenge index, and returns the header's address. Throws
  * PageAllocOutOfMemoryError, releasing what it took, if the backend refuses.
  */
-export function initSummaries(sys: SysMemory, g: PageAllocGeometry, stat: SysStat): number {
+export function initSummaries(
+  sys: SysMemory,
+  g: PageAllocGeometry,
+  stat: SysStat,
+  compact: PersistentAlloc | null = null,
+): number {
   const phys = sys.physPageSize;
   const l1Bytes = 2 ** g.pallocChunksL1Bits * 8;
+  if (compact !== null) return initCompact(sys, g, stat, compact, l1Bytes);
   const hsize = alignUp(HEADER_BYTES + l1Bytes + INITIAL_RANGES * addrRangeBytes, phys);
   const header = sys.sysAlloc(hsize, stat);
   if (header === 0) throw new PageAllocOutOfMemoryError("page allocator header");
@@ -121,6 +135,130 @@ export function initSummaries(sys: SysMemory, g: PageAllocGeometry, stat: SysSta
   }
 }
 
+/**
+ * initSummaries for compact metadata: the header, the root summary level
+ * (its every entry is read by find) and the first range array come from
+ * `pa`; the other levels, the chunk bitmaps and the scavenge index start
+ * empty and grow with the heap (see {@link growCompact}).
+ */
+function initCompact(
+  sys: SysMemory,
+  g: PageAllocGeometry,
+  stat: SysStat,
+  pa: PersistentAlloc,
+  l1Bytes: number,
+): number {
+  if (g.pallocChunksL1Bits !== 0) throw new RuntimeThrow("pageAlloc: compact metadata needs a one-level chunk map");
+  const header = pa.alloc(HEADER_BYTES + l1Bytes + INITIAL_RANGES * addrRangeBytes, 8, stat);
+  if (header === 0) throw new PageAllocOutOfMemoryError("page allocator header");
+  const root = pa.alloc(g.levelEntries[0]! * 8, 8, stat);
+  if (root === 0) throw new PageAllocOutOfMemoryError("page summary");
+  const v = sys.viewOf(header);
+  const f = (header - v.base) / 8;
+  const w = (header - v.base) / 4;
+  v.f64[f + H.searchAddr / 8] = g.maxOffAddr;
+  v.u32[w + H.geometry / 4] = 0x70616765; // "page"
+  v.u32[w + H.geometry / 4 + 1] = g.heapAddrBits;
+  v.u32[w + H.geometry / 4 + 2] = g.logPallocChunkPages;
+  v.u32[w + H.geometry / 4 + 3] = g.summaryLevels;
+  v.u32[w + H.geometry / 4 + 4] = g.pageShift;
+  v.u32[w + H.compact / 4] = 1;
+  v.f64[f + H.sumBase / 8] = root;
+  v.u32[w + H.sumCap / 4] = g.levelEntries[0]!;
+  v.f64[f + H.mappedReady / 8] = g.levelEntries[0]! * 8;
+  new AddrRanges(
+    v,
+    header + H.ranges,
+    () => 0,
+    (a) => sys.viewOf(a),
+  ).init(header + HEADER_BYTES + l1Bytes, INITIAL_RANGES);
+  initIndex(v, header, 0, 0, 0);
+  return header;
+}
+
+/** Whether the page allocator at `header` keeps compact metadata. */
+export function isCompact(hv: MemView, header: number): boolean {
+  return hv.u32[(header - hv.base + H.compact) / 4] !== 0;
+}
+
+/**
+ * growSummaries for compact metadata: every level, the chunk bitmaps and the
+ * scavenge index must hold the chunks below `limit`; an array that is too
+ * small moves to a new one from persistentalloc (at least twice its size,
+ * the old contents copied — the old array stays behind, as persistentalloc
+ * never frees). Nothing is committed until every new array is secured.
+ */
+function growCompact(p: PageAlloc, base: number, limit: number): void {
+  const g = p.g;
+  const pa = p.persistent!;
+  const stat = p.sysStat;
+  const hv = p.hv;
+  const hf = (p.header - hv.base) / 8;
+  const hw = (p.header - hv.base) / 4;
+  const sys = p.sys;
+  const moves: number[] = []; // (kind, new address, new capacity, old address, old bytes to copy) ×
+  let added = 0;
+  const newLen: number[] = [];
+  for (let l = 0; l < g.summaryLevels; l++) {
+    const shift = 2 ** g.levelShift[l]!;
+    const e = 2 ** g.levelBits[l]!;
+    const hi = alignUp(Math.floor((limit - 1) / shift) + 1, e);
+    const len = Math.max(hv.u32[hw + H.sumLen / 4 + l]!, hi);
+    newLen.push(len);
+    const cap = hv.u32[hw + H.sumCap / 4 + l]!;
+    if (len > cap) {
+      const ncap = Math.min(Math.max(len, 2 * cap, 2 * e), g.levelEntries[l]!);
+      const a = pa.alloc(ncap * 8, 8, stat);
+      if (a === 0) throw new PageAllocOutOfMemoryError("page summary");
+      moves.push(l, a, ncap, hv.f64[hf + H.sumBase / 8 + l]!, hv.u32[hw + H.sumLen / 4 + l]! * 8);
+      added += ncap * 8;
+    }
+  }
+  const need = g.chunkIndex(limit);
+  const ccap = hv.u32[hw + H.chunkCap / 4]!;
+  let chunks = 0;
+  let index = 0;
+  let ncc = ccap;
+  if (need > ccap) {
+    ncc = Math.min(Math.max(need, 2 * ccap, 8), g.totalChunks);
+    chunks = pa.alloc(ncc * g.chunkDataBytes, 8, stat);
+    if (chunks === 0) throw new PageAllocOutOfMemoryError("pageAlloc: out of memory");
+    index = pa.alloc(ncc * 8, 8, stat);
+    if (index === 0) throw new PageAllocOutOfMemoryError("scavenge index");
+    added += ncc * (g.chunkDataBytes + 8);
+  }
+  if (!p.inUse.reserve(1)) throw new PageAllocOutOfMemoryError("in-use address ranges");
+  // Commit: move what moved, then record the new lengths and bounds.
+  for (let k = 0; k < moves.length; k += 5) {
+    const [l, a, ncap, old, bytes] = moves.slice(k, k + 5) as [number, number, number, number, number];
+    if (bytes > 0) copyBytes(sys, old, a, bytes);
+    hv.f64[hf + H.sumBase / 8 + l] = a;
+    hv.u32[hw + H.sumCap / 4 + l] = ncap;
+  }
+  if (chunks !== 0) {
+    const oldChunks = hv.f64[hf + HEADER_BYTES / 8]!;
+    if (oldChunks !== 0) copyBytes(sys, oldChunks, chunks, ccap * g.chunkDataBytes);
+    const si = p.scavIndex;
+    if (si.chunksBase !== 0) copyBytes(sys, si.chunksBase, index, ccap * 8);
+    hv.f64[hf + HEADER_BYTES / 8] = chunks;
+    hv.u32[hw + H.chunkCap / 4] = ncc;
+    si.rebase(index, sys.viewOf(index), 0, ncc);
+  }
+  if (moves.length > 0 || chunks !== 0) hv.u32[hw + H.metaGen / 4] = (hv.u32[hw + H.metaGen / 4]! + 1) >>> 0;
+  for (let l = 0; l < g.summaryLevels; l++) hv.u32[hw + H.sumLen / 4 + l] = newLen[l]!;
+  hv.f64[hf + H.mappedReady / 8] = hv.f64[hf + H.mappedReady / 8]! + added;
+  p.syncMeta(true);
+  p.scavIndex.noteGrow(g.chunkIndex(base));
+  p.commitGrow(base, limit, null);
+}
+
+/** Copies `n` bytes of metadata from `src` to `dst` (both Ready, possibly under different views). */
+function copyBytes(sys: SysMemory, src: number, dst: number, n: number): void {
+  const sv = sys.viewOf(src);
+  const dv = sys.viewOf(dst);
+  dv.u8.set(sv.u8.subarray(src - sv.base, src - sv.base + n), dst - dv.base);
+}
+
 function initIndex(v: MemView, header: number, chunks: number, min: number, max: number): void {
   const f = (header + H.scav - v.base) / 8;
   const w = (header + H.scav - v.base) / 4;
@@ -156,6 +294,10 @@ function subtract(aBase: number, aLimit: number, bBase: number, bLimit: number):
  * `inUse` for `[base, limit)` (offset space, chunk-aligned), then commits.
  */
 export function growSummaries(p: PageAlloc, base: number, limit: number): void {
+  if (isCompact(p.hv, p.header)) {
+    growCompact(p, base, limit);
+    return;
+  }
   const g = p.g;
   const sys = p.sys;
   const stat = p.sysStat;

@@ -1,7 +1,7 @@
 /**
  * Go's `spanSet` (mspanset.go): a set of spans that many workers push to and
  * pop from without a lock. Spans sit in blocks of `spanSetBlockEntries`
- * (512) slots; a spine array points at the blocks; `head` and `tail` are
+ * slots; a spine array points at the blocks; `head` and `tail` are
  * indexes into the concatenation of all blocks. push claims a slot by
  * incrementing tail, pop claims one by compare-and-swapping head; only
  * growing the spine takes the set's spine lock. Blocks whose every slot was
@@ -20,10 +20,16 @@ import { Mutex, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { F_next, MSpanList, mSpanListBytes } from "@gomalloc/span";
 import { lockRankSpanSetSpine, type MHeap } from "./mheap.js";
 
-/** Go's `spanSetBlockEntries`. */
-export const spanSetBlockEntries = 512;
-/** Go's `spanSetInitSpineCap`. */
-export const spanSetInitSpineCap = 256;
+/**
+ * Go's `spanSetBlockEntries`, 64 here where Go has 512: every span class has
+ * four sets and each non-empty set holds a block, so Go's 2 KiB blocks (as
+ * 32-bit ids) cost a small flat heap — whose buffer holds every metadata
+ * byte — hundreds of KiB for a few hundred spans. 64 slots keep a block at
+ * 264 bytes; a set with more spans chains more blocks, as in Go.
+ */
+export const spanSetBlockEntries = 64;
+/** Go's `spanSetInitSpineCap` (256), 8 here for the same reason: a spine doubles as it grows. */
+export const spanSetInitSpineCap = 8;
 
 // spanSet record (byte offsets): i32 spineLock, u32 spineLen, u32 spineCap,
 // i32 head, i32 tail, u32 spine id, then the overflow list head (16 bytes).

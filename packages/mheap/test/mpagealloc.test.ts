@@ -1,4 +1,5 @@
 import type { SysMemory } from "@gomalloc/os-mem";
+import { PersistentAlloc } from "@gomalloc/persistent";
 import { describe, expect, it } from "vitest";
 import { checkPageAlloc } from "../src/invariants.js";
 import { PageAlloc } from "../src/mpagealloc.js";
@@ -15,10 +16,18 @@ import {
   u32ToWords,
 } from "./helpers.js";
 
-function replay(target: string, sys: SysMemory, sc: Scenario): void {
+function replay(target: string, sys: SysMemory, sc: Scenario, compact = false): void {
   const v = loadVectors(target);
   const G = v.Geometry;
-  const p = newPageAlloc(sys, optsFor(G), sc.Chunks, sc.NoScav ? undefined : sc.Scav);
+  const opts = compact
+    ? {
+        ...optsFor(G),
+        compact: true,
+        persistent: PersistentAlloc.init(sys, recordSpace(sys), { chunkBytes: 64 << 10 }),
+      }
+    : optsFor(G);
+  const p = newPageAlloc(sys, opts, sc.Chunks, sc.NoScav ? undefined : sc.Scav);
+  expect(p.compact).toBe(compact);
   const add = G.ArenaBaseOffsetAdd;
   checkPageAlloc(p);
   const crec = recordSpace(sys);
@@ -107,6 +116,34 @@ for (const target of TARGETS) {
     }
   });
 }
+
+describe("compact metadata (flat backends): Go's vectors with every array grown on demand", () => {
+  for (const target of ["js-wasm", "linux-386"] as const) {
+    const v = loadVectors(target);
+    const b = backendsFor[target]!.find((x) => x.name.startsWith("arraybuffer"))!;
+    it(`${v.PageAlloc.length} scenarios of ${target} on ${b.name} memory`, () => {
+      for (const sc of v.PageAlloc) replay(target, b.make(), sc, true);
+    });
+  }
+  it("a second handle follows the arrays when the first one's growth moves them", () => {
+    const G = loadVectors("js-wasm").Geometry;
+    const sys = backendsFor["js-wasm"]![1]!.make(); // a SharedArrayBuffer
+    const opts = { ...optsFor(G), compact: true, persistent: PersistentAlloc.init(sys, recordSpace(sys)) };
+    const p = newPageAlloc(sys, opts, { [String(G.BaseChunkIdx)]: [] });
+    const q = PageAlloc.attach(sys, opts, p.header);
+    const a = p.alloc(10);
+    // Grow far enough that every array moves.
+    for (let c = 1; c < 20; c++)
+      p.grow((G.BaseChunkIdx + c) * 2 ** (G.LogChunkPages + G.PageShift), 2 ** (G.LogChunkPages + G.PageShift));
+    q.syncMeta(false);
+    expect(q.alloc(64)).toBe(a + 10 * 8192); // first fit: from page 10 of the first chunk into the second
+    q.free(a, 10);
+    checkPageAlloc(q);
+    p.syncMeta(false);
+    expect(p.alloc(10)).toBe(a);
+    checkPageAlloc(p);
+  });
+});
 
 describe("pageAlloc.attach: a second handle over the same memory", () => {
   it("sees and extends the state the first handle built", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PageCountError, PageDoubleFreeError, PageRangeError } from "../src/errors.js";
 import { checkPageAlloc } from "../src/invariants.js";
 import { PageAlloc } from "../src/mpagealloc.js";
+import { HEADER_BYTES } from "../src/mpagealloc_sys.js";
 import { backendsFor } from "./backends.js";
 import { fingerprint, loadVectors, newPageAlloc, optsFor, TARGETS } from "./helpers.js";
 
@@ -132,9 +133,9 @@ describe("pageAlloc chunk bitmaps and huge pages (Go's chunkHugePages)", () => {
     const G = loadVectors("linux-amd64").Geometry;
     const sys = backendsFor["linux-amd64"]![0]!.make();
     const p = newPageAlloc(sys, optsFor(G), { [String(G.BaseChunkIdx)]: [] });
-    // The L1 chunk map follows the 256-byte header; its entry holds the L2 array's address.
+    // The L1 chunk map follows the header; its entry holds the L2 array's address.
     const l1 = Math.floor(G.BaseChunkIdx / 2 ** 13);
-    const addr = p.hv.f64[(p.header - p.hv.base) / 8 + 256 / 8 + l1]!;
+    const addr = p.hv.f64[(p.header - p.hv.base) / 8 + HEADER_BYTES / 8 + l1]!;
     expect(addr).not.toBe(0);
     expect(sys.hugePageHint(addr)).toBe("nohuge");
     p.enableChunkHugePages();

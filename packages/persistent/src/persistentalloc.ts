@@ -11,7 +11,7 @@
  * The state is a 48-byte record in managed memory: f64 `base` (current
  * chunk), `off`, `chunks` (list head), `list` (address of the record that owns
  * the list head: several allocators — Go's per-P ones — may share one list),
- * `source` (LinearAlloc record or 0), u32 magic. Returns 0 when the source is
+ * `source` (LinearAlloc record or 0), u32 magic, u32 chunk size. Returns 0 when the source is
  * exhausted (where Go throws "runtime: cannot allocate memory"), changing
  * nothing. The caller is responsible for locking. See docs/design.md.
  */
@@ -35,6 +35,7 @@ const F_CHUNKS = 16;
 const F_LIST = 24;
 const F_SOURCE = 32;
 const F_MAGIC = 40;
+const F_CHUNK_BYTES = 44; // u32; 0 in records written before it existed = persistentChunkSize
 /** Magic word of a PersistentAlloc record ("PERS"). */
 const MAGIC = 0x53524550;
 
@@ -44,11 +45,19 @@ export interface PersistentAllocOptions {
   source?: LinearAlloc;
   /** Share this allocator's chunk list (Go's per-P allocators share `persistentChunks`). */
   shareChunksWith?: PersistentAlloc;
+  /**
+   * Bytes of each chunk: a power of two from 16 KiB to Go's 256 KiB. A smaller
+   * chunk suits a backend whose every mapped byte counts (a flat buffer): an
+   * allocator leaves at most one partly used chunk behind. Requests of half a
+   * chunk or more (at most Go's 64 KiB) go straight to the source.
+   * @defaultValue persistentChunkSize (256 KiB, Go's)
+   */
+  chunkBytes?: number;
 }
 
 /**
  * A handle on a persistentalloc record. Invariants (checked by `check`):
- * - PA1: 0 ≤ off ≤ persistentChunkSize, and base = 0 or base is a chunk on the list.
+ * - PA1: 0 ≤ off ≤ chunkBytes, and base = 0 or base is a chunk on the list.
  * - PA2: the chunk list is finite, its chunks are disjoint and each is Ready.
  */
 export class PersistentAlloc {
@@ -82,13 +91,26 @@ export class PersistentAlloc {
     if (share !== undefined && share.sys !== sys) {
       throw new BadInitError("persistentalloc.init", "shareChunksWith belongs to another SysMemory");
     }
+    const chunk = opts.chunkBytes ?? share?.chunkBytes ?? persistentChunkSize;
+    if (!isPowerOfTwo(chunk) || chunk < 16 << 10 || chunk > persistentChunkSize) {
+      throw new BadInitError("persistentalloc.init", `chunkBytes ${chunk}: want a power of two in [16 KiB, 256 KiB]`);
+    }
+    if (share !== undefined && share.chunkBytes !== chunk) {
+      throw new BadInitError("persistentalloc.init", "allocators sharing a chunk list must share a chunk size");
+    }
     view.setF64(rec + F_BASE, 0);
     view.setF64(rec + F_OFF, 0);
     view.setF64(rec + F_CHUNKS, 0);
     view.setF64(rec + F_LIST, share === undefined ? rec : share.listOwner());
     view.setF64(rec + F_SOURCE, src === undefined ? 0 : src.rec);
+    view.setU32(rec + F_CHUNK_BYTES, chunk);
     view.setU32(rec + F_MAGIC, MAGIC);
     return new PersistentAlloc(sys, rec, view);
+  }
+
+  /** Bytes of each chunk (see {@link PersistentAllocOptions.chunkBytes}). */
+  get chunkBytes(): number {
+    return this.view.getU32(this.rec + F_CHUNK_BYTES) || persistentChunkSize;
   }
 
   /** A handle on the record initialised at `rec` (in this or another worker). */
@@ -111,7 +133,7 @@ export class PersistentAlloc {
   /** The chunks on the list, most recent first. */
   chunks(): number[] {
     const out: number[] = [];
-    const limit = this.sys.caps.addressSpaceEnd / persistentChunkSize;
+    const limit = this.sys.caps.addressSpaceEnd / this.chunkBytes;
     for (let c = this.chunksHead(); c !== 0; c = this.sys.viewOf(c).getF64(c)) {
       if (out.length > limit) throw new Error("PA2: the chunk list does not end");
       out.push(c);
@@ -138,7 +160,8 @@ export class PersistentAlloc {
       align = 8;
     }
     const sys = this.sys;
-    if (size >= persistentMaxBlock) {
+    const chunkBytes = this.chunkBytes;
+    if (size >= Math.min(persistentMaxBlock, chunkBytes / 2)) {
       return this.source === null ? sys.sysAlloc(size, stat) : this.source.alloc(size, align, stat);
     }
     const rec = this.rec;
@@ -146,11 +169,11 @@ export class PersistentAlloc {
     let base = v.getF64(rec + F_BASE);
     // Align the address itself (Go aligns the offset, relying on chunk alignment).
     let off = base === 0 ? 0 : alignUp(base + v.getF64(rec + F_OFF), align) - base;
-    if (off + size > persistentChunkSize || base === 0) {
+    if (off + size > chunkBytes || base === 0) {
       const chunk =
         this.source === null
-          ? sys.sysAlloc(persistentChunkSize, SysStat.other_sys)
-          : this.source.alloc(persistentChunkSize, sys.physPageSize, SysStat.other_sys);
+          ? sys.sysAlloc(chunkBytes, SysStat.other_sys)
+          : this.source.alloc(chunkBytes, sys.physPageSize, SysStat.other_sys);
       if (chunk === 0) return 0;
       const owner = this.listOwner();
       const ov = sys.viewOf(owner);
@@ -170,8 +193,9 @@ export class PersistentAlloc {
 
   /** Whether `p` points into a chunk on this allocator's list (Go's inPersistentAlloc). */
   inPersistentAlloc(p: number): boolean {
+    const chunkBytes = this.chunkBytes;
     for (let c = this.chunksHead(); c !== 0; c = this.sys.viewOf(c).getF64(c)) {
-      if (p >= c && p < c + persistentChunkSize) return true;
+      if (p >= c && p < c + chunkBytes) return true;
     }
     return false;
   }
@@ -180,14 +204,14 @@ export class PersistentAlloc {
   check(): void {
     const base = this.view.getF64(this.rec + F_BASE);
     const off = this.view.getF64(this.rec + F_OFF);
-    if (off < 0 || off > persistentChunkSize) throw new Error(`PA1: off ${off} outside the chunk`);
+    const chunkBytes = this.chunkBytes;
+    if (off < 0 || off > chunkBytes) throw new Error(`PA1: off ${off} outside the chunk`);
     const chunks = this.chunks();
     if (base !== 0 && !chunks.includes(base)) throw new Error(`PA1: current chunk ${base} is not on the list`);
     const sorted = [...chunks].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; i++) {
-      if (i > 0 && sorted[i - 1]! + persistentChunkSize > sorted[i]!)
-        throw new Error(`PA2: chunks ${sorted[i]} overlap`);
-      for (let a = sorted[i]!; a < sorted[i]! + persistentChunkSize; a += this.sys.physPageSize) {
+      if (i > 0 && sorted[i - 1]! + chunkBytes > sorted[i]!) throw new Error(`PA2: chunks ${sorted[i]} overlap`);
+      for (let a = sorted[i]!; a < sorted[i]! + chunkBytes; a += this.sys.physPageSize) {
         if (this.sys.pageState(a) !== PageState.Ready) throw new Error(`PA2: chunk page ${a} is not Ready`);
       }
     }

@@ -115,6 +115,29 @@ describe.each(backendCases)("persistentalloc: $name", ({ make }) => {
     );
   });
 
+  it("takes chunks of chunkBytes when asked (a flat buffer's metadata), half a chunk and more straight to the source", () => {
+    const small = 64 << 10;
+    const pa = PersistentAlloc.init(sys, rec, { chunkBytes: small });
+    expect(pa.chunkBytes).toBe(small);
+    const p = pa.alloc(small - 64, 0, SysStat.gcMiscSys); // over half a chunk: straight to sysAlloc
+    expect(pa.chunks()).toEqual([]);
+    expect(p).toBeGreaterThan(0);
+    const a = pa.alloc(25000, 0, SysStat.gcMiscSys);
+    const b = pa.alloc(25000, 0, SysStat.gcMiscSys);
+    const c = pa.alloc(25000, 0, SysStat.gcMiscSys); // does not fit the rest of the first chunk
+    const [second, first] = pa.chunks();
+    expect([a, b]).toEqual([first! + 8, first! + 25008]);
+    expect(c).toBe(second! + 8);
+    expect(pa.inPersistentAlloc(first! + small - 1)).toBe(true);
+    pa.check();
+    expect(PersistentAlloc.init(sys, rec + 64, { shareChunksWith: pa }).chunkBytes).toBe(small);
+    expect(() => PersistentAlloc.init(sys, rec + 128, { chunkBytes: 48 << 10 })).toThrow(BadInitError);
+    expect(() => PersistentAlloc.init(sys, rec + 128, { chunkBytes: 8 << 10 })).toThrow(BadInitError);
+    expect(() =>
+      PersistentAlloc.init(sys, rec + 128, { shareChunksWith: pa, chunkBytes: persistentChunkSize }),
+    ).toThrow(BadInitError);
+  });
+
   it("shares one chunk list between allocators (Go's per-P palloc)", () => {
     const a = PersistentAlloc.init(sys, rec);
     const b = PersistentAlloc.init(sys, rec + 64, { shareChunksWith: a });

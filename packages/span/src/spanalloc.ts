@@ -66,6 +66,13 @@ export interface SpanAllocOptions {
    */
   reserveBytes?: number;
   /**
+   * Bytes of each persistentalloc chunk (see `@gomalloc/persistent`). The
+   * heap passes the physical page size on flat backends, where every chunk's
+   * bytes are part of the buffer.
+   * @defaultValue persistentChunkSize (256 KiB, Go's)
+   */
+  chunkBytes?: number;
+  /**
    * Statistic the mspan records are charged to.
    * @defaultValue SysStat.mspan_sys
    */
@@ -144,7 +151,10 @@ export class SpanAlloc implements SpanMemory {
     if (lin !== undefined && lin.alloc(8, 8, stat) !== base) {
       throw new SpanAllocError("span table: the region's first bytes were refused");
     }
-    const pa = PersistentAlloc.init(sys, header + H_PERSISTENT, lin === undefined ? {} : { source: lin });
+    const pa = PersistentAlloc.init(sys, header + H_PERSISTENT, {
+      source: lin,
+      chunkBytes: opts.chunkBytes,
+    });
     FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat);
     for (let k = 0; k < NPOOLS; k++) {
       FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), 3 * 2 ** (MIN_LOG + k), pa, bitsStat);
