@@ -127,9 +127,23 @@ export function refreshL2(h: MHeap): void {
   h.l2w = ((a - lv.base) / 4) | 0; // a small index, kept int32 for the inlined spanOf
 }
 
+/**
+ * Entries of an L2 map the heap actually needs: with no L1 level, only the
+ * arenas below the backend's end of address space (a flat buffer's maximum
+ * length) can ever be registered, so the one L2 map stops there — on a flat
+ * heap that keeps a 4 GiB js/wasm map (8192 entries) from being part of a
+ * small buffer. With an L1 level, Go's full 2^arenaL2Bits.
+ */
+export function l2Limit(h: MHeap): number {
+  const g = h.geom;
+  if (g.arenaL1Bits !== 0) return g.l2Entries;
+  const end = h.sys.caps.addressSpaceEnd + g.arenaBaseOffsetAdd;
+  return Math.max(1, Math.min(g.l2Entries, Math.ceil(end / g.heapArenaBytes)));
+}
+
 /** Allocates the L2 map of L1 entry l1 (Go's sysAllocOS of `[1 << arenaL2Bits]*heapArena`). False if refused. */
 export function newL2(h: MHeap, l1: number): boolean {
-  const bytes = h.geom.l2Bytes;
+  const bytes = 4 * l2Limit(h);
   const a =
     bytes <= l2CommitWholeBytes
       ? h.spanAlloc.allocMeta(bytes, 8, SysStat.gcMiscSys)

@@ -22,7 +22,7 @@ export {
   PageDoubleFreeError,
   PageRangeError,
 } from "./errors.js";
-export { HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
+export { HeapArenaGeometry, l2CommitWholeBytes, l2Limit } from "./heaparena.js";
 export { checkAddrRanges, checkCentral, checkMHeap, checkPageAlloc } from "./invariants.js";
 export {
   cacheSpan,

@@ -239,7 +239,10 @@ export class MHeap {
     const l1 = spanAlloc.allocMeta(8 * 2 ** geom.arenaL1Bits, 8, SysStat.gcMiscSys);
     if (l1 === 0) throw new MHeapInitError("no memory for the arena map");
     r(R_L1, l1);
-    FixAlloc.init(sys, rec + R_HINT_ALLOC, arenaHintBytes, spanAlloc.palloc, SysStat.other_sys);
+    // Few hints ever live at once: small chunks (Go's 16 KiB would be most of a flat heap's hint memory).
+    FixAlloc.init(sys, rec + R_HINT_ALLOC, arenaHintBytes, spanAlloc.palloc, SysStat.other_sys, {
+      chunkBytes: 16 * arenaHintBytes,
+    });
     const tinySide = opts.tinySideBytes ?? 0;
     if (tinySide > 0) FixAlloc.init(sys, rec + R_TINY_ALLOC, tinySide, spanAlloc.palloc, SysStat.gcMiscSys);
     const physHuge = opts.physHugePageSize ?? 0;

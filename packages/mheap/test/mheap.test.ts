@@ -5,7 +5,7 @@ import { ArrayBufferSysMemory, PageState, SimSysMemory, type SysMemory, SysStat 
 import { class_to_allocnpages, class_to_size } from "@gomalloc/sizeclass";
 import { mSpanInUse } from "@gomalloc/span";
 import { describe, expect, it } from "vitest";
-import { arenaHintAddrs, arenaHintList, checkMHeap, MHeap, PageCache } from "../src/index.js";
+import { arenaHintAddrs, arenaHintList, checkMHeap, l2Limit, MHeap, PageCache } from "../src/index.js";
 
 const amd64 = getProfile("1.26", "linux", "amd64");
 const i386 = getProfile("1.26", "linux", "386");
@@ -59,6 +59,16 @@ describe("mheap.init and mallocinit's arena hints", () => {
     // Go adds hints around a region found without one (even on sbrk platforms).
     expect(arenaHintList(h).map((x) => x[1])).toEqual([false, true]);
     checkMHeap(h);
+  });
+  it("a flat heap's L2 arena map stops at the buffer's maximum length", () => {
+    const sys = ArrayBufferSysMemory.create(new ArrayBuffer(0, { maxByteLength: 16 << 20 }));
+    const h = MHeap.create(sys, { profile: wasm });
+    expect(l2Limit(h)).toBe((16 << 20) / wasm.heapArenaBytes);
+    const s = h.allocSpan(1, spc(3), null, true);
+    expect(h.spanOf(h.spans.base(s))).toBe(s);
+    expect(h.spanOf((16 << 20) + 8192)).toBe(0);
+    checkMHeap(h);
+    expect(l2Limit(MHeap.create(new SimSysMemory({ addressSpaceEnd: 2 ** 47 }), { profile: amd64 }))).toBe(2 ** 22);
   });
   it("js/wasm 1.19: the 64-bit hints are placed and all dropped (outside the 32-bit arena map)", () => {
     const p = getProfile("1.19", "js", "wasm");

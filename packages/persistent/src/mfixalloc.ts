@@ -1,7 +1,7 @@
 /**
  * FixAlloc: Go's fixalloc (mfixalloc.go) — a free-list allocator of
  * fixed-size records, which Go uses for mspan and mcache records. Records are
- * cut from 16 KiB chunks (rounded down to a whole number of records); a freed
+ * cut from 16 KiB chunks (Go's; smaller on request), rounded down to a whole number of records; a freed
  * record's first 8 bytes link it into the free list, so the list lives in the
  * managed memory itself. Reused records are zeroed unless `zero` is off.
  *
@@ -50,11 +50,18 @@ export interface FixAllocOptions {
   zero?: boolean;
   /** Check every free against the free list (double frees), at O(list) cost. @defaultValue false */
   debug?: boolean;
+  /**
+   * Bytes of each chunk, at least one record and at most Go's 16 KiB (for
+   * allocators of few records on a backend whose every mapped byte counts).
+   * Only {@link FixAlloc.init} reads it.
+   * @defaultValue fixAllocChunk (16 KiB, Go's _FixAllocChunk)
+   */
+  chunkBytes?: number;
 }
 
 /**
  * A handle on a fixalloc record. Invariants (checked by `check`):
- * - FIX1: size ≥ 8 and a multiple of 8; nalloc = ⌊16 KiB / size⌋·size; nchunk ≤ nalloc and nchunk is a multiple of size.
+ * - FIX1: size ≥ 8 and a multiple of 8; nalloc = ⌊chunkBytes / size⌋·size ≤ 16 KiB; nchunk ≤ nalloc and nchunk is a multiple of size.
  * - FIX2: the free list is finite, its records are distinct, 8-aligned and Ready.
  * - FIX3: inuse is a multiple of size and ≥ 0.
  */
@@ -109,13 +116,17 @@ export class FixAlloc {
       throw new BadInitError("fixalloc.init", "a LinearAlloc source must map memory");
     }
     size = Math.max(Math.ceil(size / 8) * 8, MLINK);
+    const chunk = opts.chunkBytes ?? fixAllocChunk;
+    if (!Number.isSafeInteger(chunk) || chunk < size || chunk > fixAllocChunk) {
+      throw new BadInitError("fixalloc.init", `chunkBytes ${chunk}: want [${size}, ${fixAllocChunk}]`);
+    }
     view.setF64(rec + F_LIST, 0);
     view.setF64(rec + F_CHUNK, 0);
     view.setF64(rec + F_INUSE, 0);
     view.setF64(rec + F_SOURCE, source.rec);
     view.setU32(rec + F_SIZE, size);
     view.setU32(rec + F_NCHUNK, 0);
-    view.setU32(rec + F_NALLOC, Math.floor(fixAllocChunk / size) * size);
+    view.setU32(rec + F_NALLOC, Math.floor(chunk / size) * size);
     view.setU32(rec + F_STAT, stat);
     view.setU32(rec + F_ZERO, opts.zero === false ? 0 : 1);
     view.setU32(rec + F_KIND, source instanceof LinearAlloc ? KIND_LINEAR : KIND_PERSISTENT);
@@ -234,7 +245,7 @@ export class FixAlloc {
     const size = v.getU32(rec + F_SIZE);
     const nalloc = v.getU32(rec + F_NALLOC);
     const nchunk = v.getU32(rec + F_NCHUNK);
-    if (size < MLINK || size % 8 !== 0 || nalloc !== Math.floor(fixAllocChunk / size) * size) {
+    if (size < MLINK || size % 8 !== 0 || nalloc < size || nalloc > fixAllocChunk || nalloc % size !== 0) {
       throw new Error(`FIX1: size ${size}, nalloc ${nalloc}`);
     }
     if (nchunk > nalloc || nchunk % size !== 0) throw new Error(`FIX1: nchunk ${nchunk}`);

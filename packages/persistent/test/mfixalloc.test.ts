@@ -4,6 +4,7 @@
 import { type SysMemory, SysStat } from "@gomalloc/os-mem";
 import {
   BadAllocSizeError,
+  BadInitError,
   BadRecordError,
   FixAlloc,
   FixAllocMisuseError,
@@ -41,6 +42,18 @@ describe.each(backendCases)("fixalloc: $name", ({ make }) => {
       expect([f.size, f.nalloc, f.inuse, f.zero]).toEqual([size, nalloc, 0, true]);
       expect(nalloc).toBe(Math.floor(fixAllocChunk / size) * size);
     }
+  });
+
+  it("cuts smaller chunks when asked (chunkBytes), still whole records; rejects a chunk outside [size, 16 KiB]", () => {
+    const f = FixAlloc.init(sys, rec + 64, 24, pa, SysStat.mspan_sys, { chunkBytes: 100 });
+    expect(f.nalloc).toBe(96);
+    const got = [f.alloc(), f.alloc(), f.alloc(), f.alloc(), f.alloc()];
+    expect(got.slice(1, 4).map((p) => p - got[0]!)).toEqual([24, 48, 72]);
+    f.check();
+    expect(() => FixAlloc.init(sys, rec + 128, 24, pa, SysStat.mspan_sys, { chunkBytes: 16 })).toThrow(BadInitError);
+    expect(() => FixAlloc.init(sys, rec + 128, 24, pa, SysStat.mspan_sys, { chunkBytes: 32 << 10 })).toThrow(
+      BadInitError,
+    );
   });
 
   it("hands records out in order, reuses freed ones LIFO, zeroed, and counts inuse", () => {

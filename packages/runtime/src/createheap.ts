@@ -271,7 +271,10 @@ function newHeap(opts: CreateHeapOptions): Heap {
   const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 8, SysStat.other_sys);
   const empty = h.spans.allocSpan();
   if (root === 0 || ptable === 0 || empty === 0) throw new HeapOptionError("memory", "no room for the heap's records");
-  const cachealloc = FixAlloc.init(sys, root + R_CACHEALLOC, layout.bytes, h.spanAlloc.palloc, SysStat.mcache_sys);
+  // One mcache per P, all made now: a chunk of exactly numPs records (at most Go's 16 KiB chunk).
+  const cachealloc = FixAlloc.init(sys, root + R_CACHEALLOC, layout.bytes, h.spanAlloc.palloc, SysStat.mcache_sys, {
+    chunkBytes: Math.max(layout.bytes, Math.min(16 << 10, numPs * layout.bytes)),
+  });
   v.setU32(root + R_LAYOUT, ROOT_LAYOUT);
   v.setU32(root + R_GOVERSION, profile.goVersion === "1.19" ? 119 : 126);
   v.setU32(root + R_NUMPS, numPs);

@@ -8,7 +8,15 @@
  * and numbers it can re-derive from the memory. See docs/design.md, "The heap".
  */
 import type { Profile } from "@gomalloc/arch";
-import { F_tinySide, finishSweep, freeCycleTrigger, type MHeap, PageCache, startFreeCycle } from "@gomalloc/mheap";
+import {
+  F_tinySide,
+  finishSweep,
+  freeCycleTrigger,
+  l2Limit,
+  type MHeap,
+  PageCache,
+  startFreeCycle,
+} from "@gomalloc/mheap";
 import type { MemView, SysMemory } from "@gomalloc/os-mem";
 import { FixAlloc } from "@gomalloc/persistent";
 import { HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
@@ -261,7 +269,7 @@ export class Heap extends HeapMemory {
     this.reuseU = ((this.v.getF64(this.mc + this.layout.reuse) - this.v.base) / 4) | 0;
     this.mcReuseD = ((mcv + this.layout.reuseCount) / 8) | 0;
     const g = this.h.geom;
-    this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? g.l2Entries * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
+    this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? l2Limit(this.h) * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
     return true;
   }

@@ -157,7 +157,12 @@ export class SpanAlloc implements SpanMemory {
     });
     FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat);
     for (let k = 0; k < NPOOLS; k++) {
-      FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), 3 * 2 ** (MIN_LOG + k), pa, bitsStat);
+      // Bitmap blocks come in ten sizes: 4 KiB chunks (Go's fixalloc takes 16 KiB) keep the
+      // sizes a heap barely uses from holding a chunk each.
+      const block = 3 * 2 ** (MIN_LOG + k);
+      FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), block, pa, bitsStat, {
+        chunkBytes: Math.max(block, 4 << 10),
+      });
     }
     hv.setU32(header + H_MAGIC, MAGIC);
     return new SpanAlloc(sys, header);
