@@ -68,6 +68,8 @@ export class Mutex {
   private readonly spins: number;
   private readonly maxSpinsNoWait: number;
   private readonly blocking: boolean;
+  /** Whether the word is in a shared buffer (else plain loads and stores do: no other thread can see it). */
+  private readonly shared: boolean;
 
   constructor(i32: Int32Array, index: number, opts: MutexOptions = {}) {
     if (!Number.isInteger(index) || index < 0 || index >= i32.length) {
@@ -80,6 +82,7 @@ export class Mutex {
     this.spins = opts.spins ?? 100;
     this.maxSpinsNoWait = opts.maxSpinsNoWait ?? 1e7;
     this.blocking = opts.blocking ?? canBlock();
+    this.shared = isSharedBuffer(i32.buffer);
   }
 
   /** True if the lock word is non-zero (some thread holds it). */
@@ -100,6 +103,14 @@ export class Mutex {
     if (rankChecking) this.checkOrder();
     const a = this.i32;
     const i = this.index;
+    if (!this.shared) {
+      // One thread: a held word means a lock taken twice, which lockSlow reports.
+      const c = a[i]!;
+      if (c !== 0) this.lockSlow(c);
+      a[i] = 1;
+      if (rankChecking) held.push(this);
+      return;
+    }
     const c = Atomics.compareExchange(a, i, 0, 1);
     if (c !== 0) this.lockSlow(c);
     if (rankChecking) held.push(this);
@@ -137,6 +148,11 @@ export class Mutex {
   unlock(): void {
     const a = this.i32;
     const i = this.index;
+    if (!this.shared && !rankChecking) {
+      if (a[i] === 0) throw new RuntimeThrow("unlock of unlocked lock");
+      a[i] = 0;
+      return;
+    }
     if (Atomics.load(a, i) === 0) throw new RuntimeThrow("unlock of unlocked lock");
     if (rankChecking) {
       const k = held.lastIndexOf(this);
