@@ -44,6 +44,7 @@ export {
 export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
+export { type HeapPageMap, heapPageMap, PageMapState } from "./pagemap.js";
 export { maxTinySize, tinySideEntryBytes } from "./tiny.js";
 
 /** The package name. */
