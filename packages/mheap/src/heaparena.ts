@@ -14,7 +14,9 @@
  * See docs/design.md, "Heap arenas and spanOf".
  */
 import type { Profile } from "@gomalloc/arch";
-import { RuntimeThrow } from "@gomalloc/os-mem";
+import { alignUp, PageState, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
+import { mSpanInUse } from "@gomalloc/span";
+import type { MHeap } from "./mheap.js";
 
 /** The arena map and heapArena record geometry of a profile. */
 export class HeapArenaGeometry {
@@ -87,7 +89,9 @@ export class HeapArenaGeometry {
 
   /** Index of p's page inside its arena: Go's `(p / pageSize) % pagesPerArena`. */
   pageIndex(p: number): number {
-    return Math.floor(p / this.pageSize) % this.pagesPerArena;
+    // Without `%` on doubles (a C call in V8): floor((p + add) / pageSize) − ai · pagesPerArena.
+    const q = p + this.arenaBaseOffsetAdd;
+    return Math.floor(q / this.pageSize) - Math.floor(q / this.heapArenaBytes) * this.pagesPerArena;
   }
 
   /** Bytes of one L2 map (f64 entries). */
@@ -105,4 +109,190 @@ export const l2CommitWholeBytes = 1 << 20;
 /** Throws Go's "arena already initialized" when a map entry is set twice. */
 export function arenaAlreadyInitialized(): never {
   throw new RuntimeThrow("arena already initialized");
+}
+
+// ---- the arena map and heapArena records of a heap (MHeap delegates here) ----------------------
+
+/** Points the heap handle's cached L2 view at the L2 map when the profile has no L1 level. */
+export function refreshL2(h: MHeap): void {
+  if (h.geom.arenaL1Bits !== 0) return;
+  const a = h.l2Of(0);
+  if (a === 0) return;
+  const lv = h.sys.viewOf(a);
+  h.l2v = lv;
+  h.l2w = ((a - lv.base) / 8) | 0; // a small index, kept int32 for the inlined spanOf
+}
+
+/** Allocates the L2 map of L1 entry l1 (Go's sysAllocOS of `[1 << arenaL2Bits]*heapArena`). False if refused. */
+export function newL2(h: MHeap, l1: number): boolean {
+  const bytes = h.geom.l2Bytes;
+  const a =
+    bytes <= l2CommitWholeBytes
+      ? h.spanAlloc.allocMeta(bytes, 8, SysStat.gcMiscSys)
+      : h.sys.sysReserve(0, alignUp(bytes, h.physPageSize));
+  if (a === 0) return false;
+  h.v.setF64(h.l1Map + 8 * l1, a);
+  return true;
+}
+
+/** Commits the page of a demand-paged L2 map that holds entry `l2` (a no-op for maps committed whole). */
+function commitL2Entry(h: MHeap, l2map: number, l2: number): boolean {
+  if (h.geom.l2Bytes <= l2CommitWholeBytes) return true;
+  const pps = h.physPageSize;
+  const page = Math.floor((l2map + 8 * l2) / pps) * pps;
+  const st = h.sys.pageState(page);
+  if (st === PageState.Ready) return true;
+  if (st === PageState.Reserved && !h.sys.sysMap(page, pps, SysStat.gcMiscSys)) return false;
+  if (!h.sys.sysUsed(page, pps, pps)) {
+    h.sys.sysUnmap(page, pps, SysStat.gcMiscSys);
+    return false;
+  }
+  return true;
+}
+
+/** The heapArena record of arena index ai, or 0 (Go's `arenas[ai.l1()][ai.l2()]`). */
+export function arenaRecord(h: MHeap, ai: number): number {
+  const g = h.geom;
+  if (!(ai >= h.arenaLo && ai <= h.arenaHi)) return 0;
+  const l2map = h.l2Of(g.l1(ai));
+  if (l2map === 0) return 0;
+  return h.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ai));
+}
+
+/**
+ * Registers arenas `[v, v+size)` in the arena map (the second half of Go's
+ * `mheap.sysAlloc`): an L2 map where missing, a heapArena record per arena,
+ * an entry in allArenas. Returns false, registering nothing new that could
+ * be observed, if metadata memory is refused. Caller must hold the mheap lock.
+ */
+export function registerArenas(h: MHeap, v: number, size: number): boolean {
+  const g = h.geom;
+  const a0 = g.arenaIndex(v);
+  const a1 = g.arenaIndex(v + size - 1);
+  const recs: number[] = [];
+  // Secure everything first: L2 maps, their pages, records, the allArenas array.
+  for (let ri = a0; ri <= a1; ri++) {
+    const l1 = g.l1(ri);
+    if (h.l2Of(l1) === 0 && !newL2(h, l1)) return false;
+    const l2map = h.l2Of(l1);
+    if (!commitL2Entry(h, l2map, g.l2(ri))) return false;
+    if (h.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ri)) !== 0) arenaAlreadyInitialized();
+    const r = h.spanAlloc.allocMeta(g.recordBytes, 8, SysStat.gcMiscSys);
+    if (r === 0) return false;
+    recs.push(r);
+  }
+  let len = h.allArenasLen;
+  let all = h.allArenasArray;
+  const cap = h.allArenasCap;
+  if (len + recs.length > cap) {
+    let ncap = Math.max(cap * 2, h.physPageSize / 8);
+    while (ncap < len + recs.length) ncap *= 2;
+    const na = h.spanAlloc.allocMeta(ncap * 8, 8, SysStat.gcMiscSys);
+    if (na === 0) return false;
+    for (let i = 0; i < len; i++) h.v.setF64(na + 8 * i, h.v.getF64(all + 8 * i));
+    all = na;
+    h.allArenasCap = ncap;
+  }
+  for (let ri = a0; ri <= a1; ri++) {
+    const l2map = h.l2Of(g.l1(ri));
+    h.v.setF64(all + 8 * len++, ri);
+    h.sys.viewOf(l2map).setF64(l2map + 8 * g.l2(ri), recs[ri - a0]!);
+  }
+  h.noteArenas(a0, a1, all, len);
+  refreshL2(h);
+  return true;
+}
+
+/**
+ * Go's `spanOf(p)`: the span record the arena map holds for p's page, or 0.
+ * As in Go, for a page that is not in use this may be a dead span or one
+ * that does not contain p; see {@link spanOfHeap}.
+ */
+export function spanOf(h: MHeap, p: number): number {
+  const g = h.geom;
+  const ai = Math.floor((p + g.arenaBaseOffsetAdd) / g.heapArenaBytes);
+  if (!(ai >= h.arenaLo && ai <= h.arenaHi)) return 0;
+  const ha = g.arenaL1Bits === 0 ? h.l2v.f64[h.l2w + ai]! : arenaRecord(h, ai);
+  if (ha === 0) return 0;
+  const page = Math.floor((p + g.arenaBaseOffsetAdd) / g.pageSize) - ai * g.pagesPerArena;
+  return h.v.f64[(ha - h.v.base) / 8 + page]!;
+}
+
+/** Go's `spanOfHeap(p)`: the in-use span containing p, or 0. */
+export function spanOfHeap(h: MHeap, p: number): number {
+  const s = spanOf(h, p);
+  if (s === 0) return 0;
+  const t = h.spans;
+  if (t.state(s) !== mSpanInUse) return 0;
+  const base = t.base(s);
+  if (p < base || p >= base + t.npages(s) * h.geom.pageSize) return 0;
+  return s;
+}
+
+/** Go's `setSpans`: points every page of `[base, base+npages·pageSize)` at span s. */
+export function setSpans(h: MHeap, base: number, npages: number, s: number): void {
+  const g = h.geom;
+  const v = h.v;
+  let p = base;
+  let left = npages;
+  while (left > 0) {
+    const ha = arenaRecord(h, g.arenaIndex(p));
+    if (ha === 0) throw new RuntimeThrow("setSpans: address not in a registered arena");
+    const i = g.pageIndex(p);
+    const k = Math.min(left, g.pagesPerArena - i);
+    v.f64.fill(s, (ha - v.base) / 8 + i, (ha - v.base) / 8 + i + k);
+    left -= k;
+    p += k * g.pageSize;
+  }
+}
+
+/** Sets or clears page p's bit in bitmap `off` of its heapArena record (pageInUse or freed-span-base). */
+export function setPageBit(h: MHeap, p: number, off: number, on: boolean): void {
+  const g = h.geom;
+  const ha = arenaRecord(h, g.arenaIndex(p));
+  const i = g.pageIndex(p);
+  const a = ha + off + (i >>> 3) - h.v.base;
+  const m = 1 << (i & 7);
+  const u8 = h.v.u8;
+  if (h.v.shared) {
+    if (on) Atomics.or(u8, a, m);
+    else Atomics.and(u8, a, ~m & 0xff);
+  } else if (on) {
+    u8[a]! |= m;
+  } else {
+    u8[a]! &= ~m;
+  }
+}
+
+/** Page p's bit in bitmap `off` of its heapArena record (false outside registered arenas). */
+export function pageBitOf(h: MHeap, p: number, off: number): boolean {
+  const g = h.geom;
+  const ha = arenaRecord(h, g.arenaIndex(p));
+  if (ha === 0) return false;
+  const i = g.pageIndex(p);
+  return ((h.v.u8[ha + off + (i >>> 3) - h.v.base]! >>> (i & 7)) & 1) !== 0;
+}
+
+/**
+ * Go's `allocNeedsZero`: whether `[base, base+npage·pageSize)` may hold dirty
+ * bytes (it lies below its arena's zeroedBase), advancing zeroedBase past it.
+ * Caller owns the pages.
+ */
+export function allocNeedsZero(h: MHeap, base: number, npage: number): boolean {
+  const g = h.geom;
+  const v = h.v;
+  let needZero = false;
+  while (npage > 0) {
+    const ai = g.arenaIndex(base);
+    const ha = arenaRecord(h, ai);
+    const zi = (ha - v.base + g.offZeroedBase) / 8;
+    const zeroedBase = v.f64[zi]!;
+    const arenaBase = base - g.arenaBase(ai);
+    if (arenaBase < zeroedBase) needZero = true;
+    const arenaLimit = Math.min(arenaBase + npage * g.pageSize, g.heapArenaBytes);
+    if (arenaLimit > zeroedBase) v.f64[zi] = arenaLimit;
+    base += arenaLimit - arenaBase;
+    npage -= (arenaLimit - arenaBase) / g.pageSize;
+  }
+  return needZero;
 }

@@ -27,6 +27,7 @@ export { checkAddrRanges, checkCentral, checkMHeap, checkPageAlloc } from "./inv
 export {
   cacheSpan,
   centralOf,
+  fullReuseBudget,
   fullSwept,
   fullUnswept,
   initCentral,

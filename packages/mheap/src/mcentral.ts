@@ -32,6 +32,8 @@ import { spanSetBytes, spanSetInit, spanSetPop, spanSetPush, spanSetReset } from
 export const mcentralBytes = 8 + 4 * spanSetBytes;
 /** Go's spanBudget in cacheSpan: unswept spans examined before growing. */
 export const spanBudget = 100;
+/** Full swept spans cacheSpan examines for recorded frees before growing (gomalloc's; see cacheSpan). */
+export const fullReuseBudget = 16;
 
 /** Creates the mcentral records of every span class (Go's `mcentral.init` for each). */
 export function initCentral(h: MHeap): boolean {
@@ -85,10 +87,21 @@ export function tryAcquire(h: MHeap, s: number, sg: number): boolean {
  * Go's `mcentral.cacheSpan`: a span of class spc with at least one free
  * object, its allocCache set at freeindex, for an mcache to allocate from;
  * or 0 when the heap cannot provide one (or would have to grow and `mayGrow`
- * is false). `acct` is the f64 word (or 0) where applied frees are deducted
- * (see mgcsweep.ts).
+ * is false). `acct` is the array (or 0) where applied frees are counted (see
+ * mgcsweep.ts). gomalloc adds one step before growing when `freesPending`
+ * (the caller knows frees of this class await sweeping): full swept spans
+ * with recorded frees are swept in place and used, up to
+ * {@link fullReuseBudget} of them examined — explicit frees make full spans
+ * reusable between cycles, which Go's GC-driven sets never need.
  */
-export function cacheSpan(h: MHeap, spc: number, pc: PageCache | null, mayGrow: boolean, acct: number): number {
+export function cacheSpan(
+  h: MHeap,
+  spc: number,
+  pc: PageCache | null,
+  mayGrow: boolean,
+  acct: number,
+  freesPending = false,
+): number {
   const t = h.spans;
   const sg = h.sweepgen;
   let s = spanSetPop(h, partialSwept(h, spc, sg));
@@ -96,6 +109,7 @@ export function cacheSpan(h: MHeap, spc: number, pc: PageCache | null, mayGrow: 
     if (t.freedCount(s) > 0) sweepOwned(h, s, acct);
   } else {
     s = sweepForCache(h, spc, sg, acct);
+    if (s === 0 && freesPending) s = reuseFull(h, spc, sg, acct);
     if (s === 0) {
       s = mcentralGrow(h, spc, pc, mayGrow, acct);
       if (s === 0) return 0;
@@ -114,6 +128,22 @@ export function cacheSpan(h: MHeap, spc: number, pc: PageCache | null, mayGrow: 
     t.setU32(s, F_allocCacheHi, shr64Hi(hi, k));
   }
   return s;
+}
+
+/** cacheSpan's gomalloc step: a full swept span whose recorded frees make room, swept in place. */
+function reuseFull(h: MHeap, spc: number, sg: number, acct: number): number {
+  const t = h.spans;
+  const set = fullSwept(h, spc, sg);
+  for (let budget = fullReuseBudget; budget > 0; budget--) {
+    const s = spanSetPop(h, set);
+    if (s === 0) return 0;
+    if (t.freedCount(s) > 0) {
+      sweepOwned(h, s, acct);
+      if (t.allocCount(s) < t.nelems(s)) return s;
+    }
+    spanSetPush(h, set, s);
+  }
+  return 0;
 }
 
 /** cacheSpan's sweeping: unswept partial spans, then unswept full ones, within the budget. */

@@ -6,8 +6,9 @@
  * `PageAlloc` delegates to. The index's per-chunk `scavChunkData` words and
  * its cursors live in managed memory. See docs/design.md, "Managed memory".
  */
-import { type MemView, RuntimeThrow } from "@gomalloc/os-mem";
+import { type MemView, RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { leadingZeros64, shl64Hi, shl64Lo } from "@gomalloc/span";
+import type { MHeap } from "./mheap.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import { type PallocBits, pageBitsSetRange } from "./mpallocbits.js";
 import { pallocSumMax } from "./pallocsum.js";
@@ -481,4 +482,75 @@ export function scavengeOne(p: PageAlloc, ci: number, searchIdx: number, max: nu
   }
   p.scavIndex.setEmpty(ci);
   return 0;
+}
+
+// ---- the heap-level scavenger (MHeap delegates here) -----------------------------------------------
+
+/** A goal for the heap's scavenger. */
+export type ScavengeGoalSpec = { retainedBytes: number } | { fraction: number } | { heapGoalFraction: number };
+
+/** Go's `heapRetained`: heapInUse + heapFree (mapped heap memory not released). */
+export function heapRetained(h: MHeap): number {
+  return h.sys.statLoad(SysStat.heapInUse) + h.sys.statLoad(SysStat.heapFree);
+}
+
+/**
+ * The retained-bytes goal now (Infinity when there is none). `heapGoal` is
+ * the heap goal for a goal relative to it (Go's default); callers that do not
+ * know it pass Infinity.
+ */
+export function scavengeGoal(h: MHeap, heapGoal: number): number {
+  const kind = h.getField("scavKind");
+  const x = h.getField("scavGoal");
+  if (kind === 1) return Math.ceil(h.sys.statLoad(SysStat.heapInUse) * (1 + x));
+  if (kind === 2) return heapGoal === Number.POSITIVE_INFINITY ? heapGoal : Math.ceil(heapGoal * (1 + x));
+  return x;
+}
+
+/**
+ * Sets the scavenger's goal: keep at most `retainedBytes` of heap memory
+ * mapped (in-use plus free), at most `(1 + fraction)` times the in-use heap,
+ * or — Go's default, with fraction retainExtraPercent/100 — at most
+ * `(1 + heapGoalFraction)` times the heap goal. Infinity turns it off.
+ */
+export function setScavengeGoal(h: MHeap, goal: ScavengeGoalSpec): void {
+  if ("fraction" in goal) {
+    h.setField("scavKind", 1);
+    h.setField("scavGoal", goal.fraction);
+  } else if ("heapGoalFraction" in goal) {
+    h.setField("scavKind", 2);
+    h.setField("scavGoal", goal.heapGoalFraction);
+  } else {
+    h.setField("scavKind", 0);
+    h.setField("scavGoal", goal.retainedBytes);
+  }
+}
+
+/**
+ * Releases about `nbytes` of free memory: Go's scavenger run synchronously,
+ * first with its density heuristics, then — if that released too little and
+ * `forceRest` — forced (what Go's background scavenger would reach over
+ * time). Returns the bytes released. Caller must hold the mheap lock.
+ */
+export function scavengeLocked(h: MHeap, nbytes: number, forceRest: boolean): number {
+  if (!(nbytes > 0)) return 0;
+  let got = h.pages.scavenge(nbytes, false);
+  if (got < nbytes && forceRest) got += h.pages.scavenge(nbytes - got, true);
+  return got;
+}
+
+/** Go's allocSpan scavenge assist after growth: keep retained + growth under the goal. Caller holds the lock. */
+export function scavengeAfterGrowthLocked(h: MHeap, growth: number): void {
+  const goal = scavengeGoal(h, Number.POSITIVE_INFINITY);
+  if (goal === Number.POSITIVE_INFINITY) return;
+  const retained = heapRetained(h);
+  if (retained > goal) scavengeLocked(h, Math.min(growth, retained - goal), true);
+}
+
+/** The page allocator's release hook: Go's sysUnused plus the released/free statistics. */
+export function releasePages(h: MHeap, addr: number, bytes: number): void {
+  h.sys.sysUnused(addr, bytes);
+  h.sys.statAdd(SysStat.heapReleased, bytes);
+  h.sys.statAdd(SysStat.heapFree, -bytes);
+  h.setField("released", h.getField("released") + bytes);
 }

@@ -11,13 +11,14 @@
  * sweeps what it needs (`reclaim` before taking pages, cacheSpan per class)
  * and whoever must grow the heap finishes the cycle first. When a cycle
  * starts is the caller's policy; {@link freeCycleTrigger} is gomalloc's GOGC
- * analogue. Every sweep reports the bytes of frees it applied by deducting
- * them from an f64 counter (`acct`, an address in the heap's view, 0 for
- * none): the runtime keeps one per P, the bytes freed but not yet swept.
+ * analogue. Every sweep reports the frees it applied by adding them, per size
+ * class, to an f64 array (`acct`, the address of entry 0 in the heap's view,
+ * 0 for none): the runtime keeps one per P, so that frees counted minus frees
+ * swept is what is freed but not yet reusable.
  * See docs/design.md, "Free cycles".
  */
 import { RuntimeThrow } from "@gomalloc/os-mem";
-import { F_elemsize, F_needzero, mSpanInUse, sweep } from "@gomalloc/span";
+import { F_needzero, mSpanInUse, sweep } from "@gomalloc/span";
 import { fullSwept, fullUnswept, partialSwept, partialUnswept, resetUnswept, tryAcquire } from "./mcentral.js";
 import type { MHeap } from "./mheap.js";
 import type { PageCache } from "./mpagecache.js";
@@ -37,9 +38,9 @@ export function freeCycleTrigger(heapAlloc: number, gcPercent: number): number {
   return Math.max((heapAlloc * gcPercent) / 100, (heapMinimum * gcPercent) / 100);
 }
 
-/** Deducts `bytes` from the f64 counter at `acct` (0 = none). */
-function account(h: MHeap, acct: number, bytes: number): void {
-  if (acct !== 0 && bytes !== 0) h.v.setF64(acct, h.v.getF64(acct) - bytes);
+/** Adds `n` swept frees of size class `sizeclass` to the array at `acct` (0 = none). */
+function account(h: MHeap, acct: number, sizeclass: number, n: number): void {
+  if (acct !== 0 && n !== 0) h.v.setF64(acct + 8 * sizeclass, h.v.getF64(acct + 8 * sizeclass) + n);
 }
 
 /**
@@ -56,7 +57,7 @@ export function sweepOwned(h: MHeap, s: number, acct: number): number {
   const taken = before - t.allocCount(s);
   if (taken > 0) {
     t.setU8(s, F_needzero, 1);
-    account(h, acct, taken * t.getF64(s, F_elemsize));
+    account(h, acct, t.spanclass(s) >>> 1, taken);
   }
   return taken;
 }

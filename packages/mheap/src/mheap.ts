@@ -12,32 +12,46 @@
  * See docs/design.md, "The heap".
  */
 import type { Profile } from "@gomalloc/arch";
-import { alignUp, hex, type MemView, Mutex, PageState, RuntimeThrow, type SysMemory, SysStat } from "@gomalloc/os-mem";
+import { type MemView, Mutex, type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { FixAlloc, LinearAlloc } from "@gomalloc/persistent";
 import { SizeClasses } from "@gomalloc/sizeclass";
 import {
-  F_elemsize,
-  F_limit,
   F_manualFreeList,
-  F_needzero,
   F_npages,
   F_spanclass,
   F_startAddr,
   F_state,
   MSpanTable,
-  mSpanDead,
-  mSpanInUse,
   SpanAlloc,
   type SpanAllocOptions,
 } from "@gomalloc/span";
-import { arenaHintBytes, placeArenaHints, sysAllocArena } from "./arenahints.js";
+import { arenaHintBytes, placeArenaHints } from "./arenahints.js";
 import { MHeapInitError } from "./errors.js";
-import { arenaAlreadyInitialized, HeapArenaGeometry, l2CommitWholeBytes } from "./heaparena.js";
+import {
+  allocNeedsZero,
+  arenaRecord,
+  HeapArenaGeometry,
+  newL2,
+  pageBitOf,
+  refreshL2,
+  registerArenas,
+  setSpans,
+  spanOf,
+  spanOfHeap,
+} from "./heaparena.js";
 import { initCentral } from "./mcentral.js";
+import {
+  heapRetained,
+  releasePages,
+  type ScavengeGoalSpec,
+  scavengeGoal,
+  scavengeLocked,
+  setScavengeGoal,
+} from "./mgcscavenge.js";
+import { allocSpan, freeSpanLocked, growLocked, growSpan, shrinkSpan } from "./mheap_alloc.js";
 import { PageAlloc } from "./mpagealloc.js";
 import type { PageAllocOptions } from "./mpagealloc_geometry.js";
-import { type PageCache, pageCachePages } from "./mpagecache.js";
-import { pageBitsSetRange } from "./mpallocbits.js";
+import type { PageCache } from "./mpagecache.js";
 
 // Record layout (byte offsets).
 const R_MAGIC = 0;
@@ -161,7 +175,7 @@ export class MHeap {
     this.mutex = new Mutex(v.i32, (rec - v.base + R_LOCK) / 4, { name: "mheap", rank: lockRankMheap });
     this.l2v = v;
     this.l2w = -1;
-    this.refreshL2();
+    refreshL2(this);
   }
 
   /**
@@ -193,7 +207,7 @@ export class MHeap {
     r(R_ARENA_HI, -1);
     r(R_SPANALLOC, spanAlloc.header);
     r(R_SCAV_GOAL, Number.POSITIVE_INFINITY);
-    r(R_SCAV_FRACTION, Number.NaN);
+    r(R_SCAV_FRACTION, 0);
     r(R_GC_PERCENT, 100);
     u(R_GEOM, profile._PageShift);
     u(R_GEOM + 4, geom.heapArenaBytes / 8192);
@@ -214,8 +228,8 @@ export class MHeap {
     r(R_PAGEALLOC, pa.header);
     u(R_MAGIC, MAGIC);
     const h = new MHeap(sys, profile, rec, sc, physHuge);
-    if (geom.arenaL1Bits === 0 && !h.newL2(0)) throw new MHeapInitError("no memory for the arena map");
-    h.refreshL2();
+    if (geom.arenaL1Bits === 0 && !newL2(h, 0)) throw new MHeapInitError("no memory for the arena map");
+    refreshL2(h);
     if (!initCentral(h)) throw new MHeapInitError("no memory for the mcentral records");
     if (opts.arenaHints !== false) placeArenaHints(h);
     return h;
@@ -349,532 +363,107 @@ export class MHeap {
     m.unlock();
   }
 
-  // ---- arena map ------------------------------------------------------------------------------
+  // ---- arena map (heaparena.ts) -------------------------------------------------------------
 
   /** Address of the L2 map for L1 index l1, or 0. */
   l2Of(l1: number): number {
     return this.v.getF64(this.f64(R_L1) + 8 * l1);
   }
-
-  private refreshL2(): void {
-    if (this.geom.arenaL1Bits !== 0) return;
-    const a = this.l2Of(0);
-    if (a === 0) return;
-    const lv = this.sys.viewOf(a);
-    this.l2v = lv;
-    this.l2w = (a - lv.base) / 8;
-  }
-
-  /** Allocates the L2 map of L1 entry l1 (Go's sysAllocOS of `[1 << arenaL2Bits]*heapArena`). False if refused. */
-  private newL2(l1: number): boolean {
-    const g = this.geom;
-    const bytes = g.l2Bytes;
-    let a: number;
-    if (bytes <= l2CommitWholeBytes) {
-      a = this.spanAlloc.allocMeta(bytes, 8, SysStat.gcMiscSys);
-    } else {
-      a = this.sys.sysReserve(0, alignUp(bytes, this.physPageSize));
-    }
-    if (a === 0) return false;
-    this.v.setF64(this.f64(R_L1) + 8 * l1, a);
-    return true;
-  }
-
-  /** Commits the page of a demand-paged L2 map that holds entry `l2` (a no-op for maps committed whole). */
-  private commitL2Entry(l2map: number, l2: number): boolean {
-    if (this.geom.l2Bytes <= l2CommitWholeBytes) return true;
-    const pps = this.physPageSize;
-    const page = Math.floor((l2map + 8 * l2) / pps) * pps;
-    const st = this.sys.pageState(page);
-    if (st === PageState.Ready) return true;
-    if (st === PageState.Reserved && !this.sys.sysMap(page, pps, SysStat.gcMiscSys)) return false;
-    if (!this.sys.sysUsed(page, pps, pps)) {
-      this.sys.sysUnmap(page, pps, SysStat.gcMiscSys);
-      return false;
-    }
-    return true;
-  }
-
-  /** The heapArena record of arena index ai, or 0 (Go's `arenas[ai.l1()][ai.l2()]`). */
+  /** Go's `arenas[ai.l1()][ai.l2()]`: the heapArena record of arena ai, or 0. */
   arenaRecord(ai: number): number {
-    const g = this.geom;
-    if (!(ai >= this.arenaLo && ai <= this.arenaHi)) return 0;
-    const l2map = this.l2Of(g.l1(ai));
-    if (l2map === 0) return 0;
-    return this.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ai));
+    return arenaRecord(this, ai);
   }
-
-  /**
-   * Registers arenas `[v, v+size)` in the arena map (the second half of Go's
-   * `mheap.sysAlloc`): an L2 map where missing, a heapArena record per arena,
-   * an entry in allArenas. Returns false, registering nothing new that could
-   * be observed, if metadata memory is refused. Caller must hold the mheap lock.
-   */
+  /** Registers arenas `[v, v+size)` (see heaparena.ts); false if metadata memory is refused. Caller must hold the mheap lock. */
   registerArenas(v: number, size: number): boolean {
-    const g = this.geom;
-    const a0 = g.arenaIndex(v);
-    const a1 = g.arenaIndex(v + size - 1);
-    const recs: number[] = [];
-    // Secure everything first: L2 maps, their pages, records, the allArenas array.
-    for (let ri = a0; ri <= a1; ri++) {
-      const l1 = g.l1(ri);
-      if (this.l2Of(l1) === 0 && !this.newL2(l1)) return false;
-      const l2map = this.l2Of(l1);
-      if (!this.commitL2Entry(l2map, g.l2(ri))) return false;
-      if (this.sys.viewOf(l2map).getF64(l2map + 8 * g.l2(ri)) !== 0) arenaAlreadyInitialized();
-      const r = this.spanAlloc.allocMeta(g.recordBytes, 8, SysStat.gcMiscSys);
-      if (r === 0) return false;
-      recs.push(r);
-    }
-    let len = this.u32(R_ALL_LEN);
-    const cap = this.u32(R_ALL_CAP);
-    if (len + recs.length > cap) {
-      let ncap = Math.max(cap * 2, this.physPageSize / 8);
-      while (ncap < len + recs.length) ncap *= 2;
-      const na = this.spanAlloc.allocMeta(ncap * 8, 8, SysStat.gcMiscSys);
-      if (na === 0) return false;
-      const old = this.f64(R_ALL_ARENAS);
-      for (let i = 0; i < len; i++) this.v.setF64(na + 8 * i, this.v.getF64(old + 8 * i));
-      this.setF64(R_ALL_ARENAS, na);
-      this.setU32(R_ALL_CAP, ncap);
-    }
-    const all = this.f64(R_ALL_ARENAS);
-    for (let ri = a0; ri <= a1; ri++) {
-      const l2map = this.l2Of(g.l1(ri));
-      this.v.setF64(all + 8 * len++, ri);
-      this.sys.viewOf(l2map).setF64(l2map + 8 * g.l2(ri), recs[ri - a0]!);
-    }
+    return registerArenas(this, v, size);
+  }
+  /** Go's `spanOf(p)`: the span record the arena map holds for p's page, or 0 (maybe a dead span). */
+  spanOf(p: number): number {
+    return spanOf(this, p);
+  }
+  /** Go's `spanOfHeap(p)`: the in-use span containing p, or 0. */
+  spanOfHeap(p: number): number {
+    return spanOfHeap(this, p);
+  }
+  /** Go's `setSpans`: points every page of `[base, base+npages·pageSize)` at span s. */
+  setSpans(base: number, npages: number, s: number): void {
+    setSpans(this, base, npages, s);
+  }
+  /** Go's `pageInUse` bit of page p. */
+  pageInUse(p: number): boolean {
+    return pageBitOf(this, p, this.geom.offPageInUse);
+  }
+  /** Whether page p is the base of a freed span whose pages were not handed out since (see heaparena.ts). */
+  freedSpanBase(p: number): boolean {
+    return pageBitOf(this, p, this.geom.offFreedBase);
+  }
+  /** Go's `allocNeedsZero` (see heaparena.ts). */
+  allocNeedsZero(base: number, npage: number): boolean {
+    return allocNeedsZero(this, base, npage);
+  }
+  /** The zeroedBase of arena ai (bytes from the arena's start), or -1 if it is not registered. */
+  zeroedBase(ai: number): number {
+    const ha = arenaRecord(this, ai);
+    return ha === 0 ? -1 : this.v.getF64(ha + this.geom.offZeroedBase);
+  }
+  /** The L1 map's address (heaparena.ts). */
+  get l1Map(): number {
+    return this.f64(R_L1);
+  }
+  /** Records a new arena in the record's bounds and allArenas (heaparena.ts); caller checked capacity. */
+  noteArenas(a0: number, a1: number, all: number, len: number): void {
+    this.setF64(R_ALL_ARENAS, all);
     this.setU32(R_ALL_LEN, len);
     if (a0 < this.arenaLo) this.setF64(R_ARENA_LO, a0);
     if (a1 > this.arenaHi) this.setF64(R_ARENA_HI, a1);
-    this.refreshL2();
-    return true;
+  }
+  /** allArenas' capacity (heaparena.ts). */
+  get allArenasCap(): number {
+    return this.u32(R_ALL_CAP);
+  }
+  set allArenasCap(n: number) {
+    this.setU32(R_ALL_CAP, n);
+  }
+  /** allArenas' array and length (heaparena.ts). */
+  get allArenasArray(): number {
+    return this.f64(R_ALL_ARENAS);
+  }
+  get allArenasLen(): number {
+    return this.u32(R_ALL_LEN);
   }
 
-  /**
-   * Go's `spanOf(p)`: the span record the arena map holds for p's page, or 0.
-   * As in Go, for a page that is not in use this may be a dead span or one
-   * that does not contain p; see {@link spanOfHeap}.
-   */
-  spanOf(p: number): number {
-    const g = this.geom;
-    const ai = Math.floor((p + g.arenaBaseOffsetAdd) / g.heapArenaBytes);
-    if (!(ai >= this.arenaLo && ai <= this.arenaHi)) return 0;
-    let ha: number;
-    if (g.arenaL1Bits === 0) {
-      ha = this.l2v.f64[this.l2w + ai]!;
-    } else {
-      ha = this.arenaRecord(ai);
-    }
-    if (ha === 0) return 0;
-    return this.v.f64[(ha - this.v.base) / 8 + (Math.floor(p / g.pageSize) % g.pagesPerArena)]!;
-  }
+  // ---- growing and spans (mheap_alloc.ts) ----------------------------------------------------
 
-  /** Go's `spanOfHeap(p)`: the in-use span containing p, or 0. */
-  spanOfHeap(p: number): number {
-    const s = this.spanOf(p);
-    if (s === 0) return 0;
-    const t = this.spans;
-    if (t.state(s) !== mSpanInUse) return 0;
-    const base = t.base(s);
-    if (p < base || p >= base + t.npages(s) * this.geom.pageSize) return 0;
-    return s;
-  }
-
-  /** Go's `setSpans`: points every page of `[base, base+npages·pageSize)` at span s. */
-  setSpans(base: number, npages: number, s: number): void {
-    const g = this.geom;
-    const v = this.v;
-    let p = base;
-    let left = npages;
-    while (left > 0) {
-      const ha = this.arenaRecord(g.arenaIndex(p));
-      if (ha === 0) throw new RuntimeThrow("setSpans: address not in a registered arena");
-      const i = g.pageIndex(p);
-      const k = Math.min(left, g.pagesPerArena - i);
-      v.f64.fill(s, (ha - v.base) / 8 + i, (ha - v.base) / 8 + i + k);
-      left -= k;
-      p += k * g.pageSize;
-    }
-  }
-
-  /** Sets or clears the bit of page p in bitmap `off` of its heapArena record. */
-  private pageBit(p: number, off: number, on: boolean): void {
-    const g = this.geom;
-    const ha = this.arenaRecord(g.arenaIndex(p));
-    const i = g.pageIndex(p);
-    const a = ha + off + (i >>> 3) - this.v.base;
-    const m = 1 << (i & 7);
-    if (this.v.shared) {
-      if (on) Atomics.or(this.v.u8, a, m);
-      else Atomics.and(this.v.u8, a, ~m & 0xff);
-    } else if (on) {
-      this.v.u8[a]! |= m;
-    } else {
-      this.v.u8[a]! &= ~m;
-    }
-  }
-
-  /** Go's `pageInUse` bit of page p (set for the first page of each in-use span). */
-  pageInUse(p: number): boolean {
-    const g = this.geom;
-    const ha = this.arenaRecord(g.arenaIndex(p));
-    if (ha === 0) return false;
-    const i = g.pageIndex(p);
-    return ((this.v.u8[ha + g.offPageInUse + (i >>> 3) - this.v.base]! >>> (i & 7)) & 1) !== 0;
-  }
-
-  /**
-   * Whether page p is the base of a span that was freed and whose pages have
-   * not been handed out since (ours, for telling a double free of a large
-   * object from a pointer into free memory).
-   */
-  freedSpanBase(p: number): boolean {
-    const g = this.geom;
-    const ha = this.arenaRecord(g.arenaIndex(p));
-    if (ha === 0) return false;
-    const i = g.pageIndex(p);
-    return ((this.v.u8[ha + g.offFreedBase + (i >>> 3) - this.v.base]! >>> (i & 7)) & 1) !== 0;
-  }
-
-  /**
-   * Go's `allocNeedsZero`: whether `[base, base+npage·pageSize)` may hold
-   * dirty bytes (it lies below its arena's zeroedBase), advancing zeroedBase
-   * past it. Caller owns the pages.
-   */
-  allocNeedsZero(base: number, npage: number): boolean {
-    const g = this.geom;
-    const v = this.v;
-    let needZero = false;
-    while (npage > 0) {
-      const ai = g.arenaIndex(base);
-      const ha = this.arenaRecord(ai);
-      const zi = (ha - v.base + g.offZeroedBase) / 8;
-      const zeroedBase = v.f64[zi]!;
-      const arenaBase = base - g.arenaBase(ai);
-      if (arenaBase < zeroedBase) needZero = true;
-      const arenaLimit = Math.min(arenaBase + npage * g.pageSize, g.heapArenaBytes);
-      if (arenaLimit > zeroedBase) v.f64[zi] = arenaLimit;
-      base += arenaLimit - arenaBase;
-      npage -= (arenaLimit - arenaBase) / g.pageSize;
-    }
-    return needZero;
-  }
-
-  /** The zeroedBase of arena ai (bytes from the arena's start), or -1 if it is not registered. */
-  zeroedBase(ai: number): number {
-    const ha = this.arenaRecord(ai);
-    return ha === 0 ? -1 : this.v.getF64(ha + this.geom.offZeroedBase);
-  }
-
-  // ---- growing ---------------------------------------------------------------------------------
-
-  /**
-   * Go's `mheap.grow`: adds at least npage pages to the page allocator, taking
-   * address space from the current arena reservation or a new one
-   * (`sysAlloc`), moving what it hands over Reserved→Prepared (counted as
-   * released). Returns the bytes added, or -1 if the backend refused (nothing
-   * changes then). Caller must hold the mheap lock.
-   */
+  /** Go's `mheap.grow` (see mheap_alloc.ts): bytes added, or -1 if refused. Caller must hold the mheap lock. */
   growLocked(npage: number): number {
-    const g = this.geom;
-    const pg = this.pages.g;
-    const ask = alignUp(npage, pg.pallocChunkPages) * g.pageSize;
-    const pps = this.physPageSize;
-    let totalGrowth = 0;
-    let curBase = this.curArenaBase;
-    let curEnd = this.curArenaEnd;
-    const end = curBase + ask;
-    let nBase = alignUp(end, pps);
-    if (nBase > curEnd) {
-      const [av, asize] = sysAllocArena(this, ask);
-      if (av === 0) {
-        const inUse =
-          this.sys.statLoad(SysStat.heapFree) +
-          this.sys.statLoad(SysStat.heapReleased) +
-          this.sys.statLoad(SysStat.heapInUse);
-        this.lastGrowFailure = `runtime: out of memory: cannot allocate ${ask}-byte block (${inUse} in use)`;
-        return -1;
-      }
-      if (av === curEnd) {
-        curEnd = av + asize;
-      } else {
-        // Hand the rest of the old reservation over before switching.
-        if (curEnd - curBase !== 0) {
-          if (!this.mapAndGrow(curBase, curEnd - curBase)) {
-            // The new arenas stay registered and reserved and become current; only
-            // the old reservation's rest (address space, no memory) is given up.
-            this.setF64(R_CUR_BASE, av);
-            this.setF64(R_CUR_END, av + asize);
-            return -1;
-          }
-          totalGrowth += curEnd - curBase;
-        }
-        curBase = av;
-        curEnd = av + asize;
-      }
-      this.setF64(R_CUR_BASE, curBase);
-      this.setF64(R_CUR_END, curEnd);
-      nBase = alignUp(curBase + ask, pps);
-    }
-    if (!this.mapAndGrow(curBase, nBase - curBase)) return -1;
-    this.setF64(R_CUR_BASE, nBase);
-    return totalGrowth + nBase - curBase;
+    return growLocked(this, npage);
   }
-
-  /** sysMap `[v, v+size)` as released heap memory and grow the page allocator over it; false (undone) if refused. */
-  private mapAndGrow(v: number, size: number): boolean {
-    if (!this.sys.sysMap(v, size, SysStat.heapReleased)) {
-      this.lastGrowFailure = `runtime: out of memory: cannot map ${size} bytes of heap at ${hex(v)}`;
-      return false;
-    }
-    try {
-      this.pages.grow(v, size);
-    } catch (e) {
-      this.sys.sysUnmap(v, size, SysStat.heapReleased);
-      if ((e as { _tag?: string })._tag === "PageAllocOutOfMemoryError") {
-        this.lastGrowFailure = (e as Error).message;
-        return false;
-      }
-      throw e;
-    }
-    return true;
-  }
-
-  // ---- spans -----------------------------------------------------------------------------------
-
-  /**
-   * Go's `mheap.allocSpan` for heap spans: npages pages (from the P's page
-   * cache `pc` for small counts, else the page allocator), growing the heap
-   * if `mayGrow`, as a span of class `spanclass` with its record, bitmaps,
-   * page map and statistics. Returns the span, or 0 when memory is exhausted
-   * (or would need growth and `mayGrow` is false); nothing changes then.
-   */
+  /** Go's `mheap.allocSpan` for heap spans (see mheap_alloc.ts): the span, or 0. */
   allocSpan(npages: number, spanclass: number, pc: PageCache | null, mayGrow: boolean): number {
-    const g = this.geom;
-    let base = 0;
-    let scav = 0;
-    let growth = 0;
-    if (pc !== null && npages < pageCachePages / 4) {
-      if (pc.empty()) {
-        this.lock();
-        try {
-          this.pages.allocToCache(pc);
-        } finally {
-          this.unlock();
-        }
-      }
-      base = pc.alloc(npages);
-      scav = pc.scav;
-    }
-    this.lock();
-    try {
-      if (base === 0) {
-        base = this.pages.alloc(npages);
-        scav = this.pages.scav;
-        if (base === 0) {
-          if (!mayGrow) return 0;
-          growth = this.growLocked(npages);
-          if (growth < 0) return 0;
-          base = this.pages.alloc(npages);
-          scav = this.pages.scav;
-          if (base === 0) throw new RuntimeThrow("grew heap, but no adequate free space found");
-        }
-      }
-      const nbytes = npages * g.pageSize;
-      if (scav !== 0 && !this.sys.sysUsed(base, nbytes, scav)) {
-        this.unallocPagesLocked(base, npages, scav, false);
-        return 0;
-      }
-      const s = this.spans.allocSpan();
-      if (s === 0 || !this.initSpanLocked(s, spanclass, base, npages, scav)) {
-        if (s !== 0) this.spans.freeSpan(s);
-        this.unallocPagesLocked(base, npages, scav, true);
-        return 0;
-      }
-      if (scav !== 0) this.sys.statAdd(SysStat.heapReleased, -scav);
-      this.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
-      this.sys.statAdd(SysStat.heapInUse, nbytes);
-      if (growth > 0) this.scavengeAfterGrowthLocked(growth);
-      return s;
-    } finally {
-      this.unlock();
-    }
+    return allocSpan(this, npages, spanclass, pc, mayGrow);
   }
-
-  /**
-   * Gives pages just taken (`scav` of their bytes scavenged) back to the page
-   * allocator. If their memory is Ready (`used`), they go back unscavenged and
-   * their scavenged bytes move from heapReleased to heapFree; if sysUsed was
-   * refused, they all go back scavenged and their unscavenged bytes move the
-   * other way (like a page Go's sysUsed made Ready next to a scavenged one, a
-   * page may then be accounted released while its memory is Ready). Caller
-   * must hold the mheap lock.
-   */
-  private unallocPagesLocked(base: number, npages: number, scav: number, used: boolean): void {
-    const p = this.pages;
-    const pg = p.g;
-    const nbytes = npages * pg.pageSize;
-    p.free(base, npages);
-    if (used) {
-      this.sys.statAdd(SysStat.heapReleased, -scav);
-      this.sys.statAdd(SysStat.heapFree, scav);
-      return;
-    }
-    for (let i = 0; i < npages; i++) {
-      const ob = base + i * pg.pageSize + pg.arenaBaseOffsetAdd;
-      const off = p.chunkOf(pg.chunkIndex(ob));
-      pageBitsSetRange(p.cu32, off + p.pb.scavOff, pg.chunkPageIndex(ob), 1);
-    }
-    this.sys.statAdd(SysStat.heapReleased, nbytes - scav);
-    this.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
-  }
-
-  /** Go's `mheap.initSpan` for heap spans; false (s untouched beyond init) if no bitmap memory is left. */
-  private initSpanLocked(s: number, spanclass: number, base: number, npages: number, scav: number): boolean {
-    const t = this.spans;
-    const g = this.geom;
-    t.init(s, base, npages);
-    const sizeclass = spanclass >>> 1;
-    const sc = this.sizeClasses;
-    const needZero = this.allocNeedsZero(base, npages);
-    const needzero = scav !== npages * g.pageSize && needZero;
-    const ok =
-      sizeclass === 0
-        ? t.initSpan(s, spanclass, 0, 0, needzero, this.sweepgen)
-        : t.initSpan(
-            s,
-            spanclass,
-            sc.class_to_size[sizeclass]!,
-            sc.class_to_divmagic[sizeclass]!,
-            needzero,
-            this.sweepgen,
-          );
-    if (!ok) return false;
-    if (spanclass === this.sizeClasses.tinySpanClass && this.tinyAlloc !== null) {
-      const side = this.tinyAlloc.alloc();
-      if (side === 0) {
-        t.init(s, 0, 0);
-        return false;
-      }
-      t.setF64(s, F_tinySide, side);
-    }
-    this.setSpans(base, npages, s);
-    for (let i = 0; i < npages; i++) this.pageBit(base + i * g.pageSize, g.offFreedBase, false);
-    this.pageBit(base, g.offPageInUse, true);
-    this.setF64(R_PAGES_IN_USE, this.pagesInUse + npages);
-    return true;
-  }
-
-  /**
-   * Go's `mheap.freeSpan` (freeSpanLocked under the lock): returns an in-use
-   * span whose objects are all free to the page allocator and its record to
-   * spanalloc. Throws Go's "mheap.freeSpanLocked - invalid free" for a span
-   * that still holds objects or is not swept.
-   */
+  /** Go's `mheap.freeSpan`: takes the lock and frees span s (see mheap_alloc.ts). */
   freeSpan(s: number): void {
     this.lock();
     try {
-      this.freeSpanLocked(s);
+      freeSpanLocked(this, s);
     } finally {
       this.unlock();
     }
   }
-
-  /** Go's `freeSpanLocked`. Caller must hold the mheap lock. */
+  /** Go's `freeSpanLocked` (see mheap_alloc.ts). Caller must hold the mheap lock. */
   freeSpanLocked(s: number): void {
-    const t = this.spans;
-    const g = this.geom;
-    if (t.state(s) !== mSpanInUse) throw new RuntimeThrow("mheap.freeSpanLocked - invalid span state");
-    if (t.allocCount(s) !== 0 || (t.sweepgen(s) !== this.sweepgen && t.spanclass(s) >>> 1 !== 0)) {
-      throw new RuntimeThrow("mheap.freeSpanLocked - invalid free");
-    }
-    const base = t.base(s);
-    const npages = t.npages(s);
-    this.setF64(R_PAGES_IN_USE, this.pagesInUse - npages);
-    this.pageBit(base, g.offPageInUse, false);
-    this.pageBit(base, g.offFreedBase, true);
-    const nbytes = npages * g.pageSize;
-    this.sys.statAdd(SysStat.heapFree, nbytes);
-    this.sys.statAdd(SysStat.heapInUse, -nbytes);
-    this.pages.free(base, npages);
-    const side = t.getF64(s, F_tinySide);
-    if (side !== 0 && t.spanclass(s) === this.sizeClasses.tinySpanClass && this.tinyAlloc !== null) {
-      this.tinyAlloc.free(side);
-    }
-    t.setState(s, mSpanDead);
-    t.init(s, 0, 0);
-    t.freeSpan(s);
+    freeSpanLocked(this, s);
   }
-
-  /**
-   * Grows the large-object span s in place to npages pages if the pages right
-   * after it are free and grown (realloc's fast case): takes them from the
-   * page allocator (sysUsed where scavenged), maps them to s and updates its
-   * geometry and the statistics. Returns false, changing nothing, otherwise.
-   */
+  /** Grows a large span in place (see mheap_alloc.ts); false, changing nothing, if the next pages are not free. */
   growSpan(s: number, npages: number): boolean {
-    const t = this.spans;
-    const g = this.geom;
-    const have = t.npages(s);
-    const extra = npages - have;
-    if (extra <= 0) return extra === 0;
-    const from = t.base(s) + have * g.pageSize;
-    this.lock();
-    try {
-      const p = this.pages;
-      const ob = from + p.g.arenaBaseOffsetAdd;
-      const r = p.inUse.findSucc(ob) - 1;
-      if (r < 0 || ob + extra * g.pageSize > p.inUse.limit(r)) return false;
-      if (p.countInUse(ob, extra) !== 0) return false;
-      const scav = p.allocRange(ob, extra);
-      const nbytes = extra * g.pageSize;
-      if (scav !== 0 && !this.sys.sysUsed(from, nbytes, scav)) {
-        this.unallocPagesLocked(from, extra, scav, false);
-        return false;
-      }
-      if (this.allocNeedsZero(from, extra)) t.setU8(s, F_needzero, 1);
-      this.setSpans(from, extra, s);
-      for (let i = 0; i < extra; i++) this.pageBit(from + i * g.pageSize, g.offFreedBase, false);
-      t.setF64(s, F_npages, npages);
-      t.setF64(s, F_elemsize, npages * g.pageSize);
-      t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
-      this.setF64(R_PAGES_IN_USE, this.pagesInUse + extra);
-      if (scav !== 0) this.sys.statAdd(SysStat.heapReleased, -scav);
-      this.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
-      this.sys.statAdd(SysStat.heapInUse, nbytes);
-      return true;
-    } finally {
-      this.unlock();
-    }
+    return growSpan(this, s, npages);
   }
-
-  /** Shrinks the large-object span s in place to npages (≥ 1) pages, freeing its tail pages. */
+  /** Shrinks a large span in place, freeing its tail pages (see mheap_alloc.ts). */
   shrinkSpan(s: number, npages: number): void {
-    const t = this.spans;
-    const g = this.geom;
-    const have = t.npages(s);
-    if (!(npages >= 1 && npages < have)) throw new RuntimeThrow("shrinkSpan: bad page count");
-    const tail = t.base(s) + npages * g.pageSize;
-    const nbytes = (have - npages) * g.pageSize;
-    this.lock();
-    try {
-      t.setF64(s, F_npages, npages);
-      t.setF64(s, F_elemsize, npages * g.pageSize);
-      t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
-      this.setF64(R_PAGES_IN_USE, this.pagesInUse - (have - npages));
-      this.sys.statAdd(SysStat.heapFree, nbytes);
-      this.sys.statAdd(SysStat.heapInUse, -nbytes);
-      this.pages.free(tail, have - npages);
-    } finally {
-      this.unlock();
-    }
+    shrinkSpan(this, s, npages);
   }
-
-  /**
-   * Flushes a P's page cache back to the page allocator (Go does this when a
-   * P is destroyed). Caller must not hold the mheap lock.
-   */
+  /** Flushes a P's page cache back to the page allocator (Go does this when a P is destroyed). */
   flushPageCache(pc: PageCache): void {
     this.lock();
     try {
@@ -883,67 +472,45 @@ export class MHeap {
       this.unlock();
     }
   }
+  /** Sets Go's `curArena` (mheap_alloc.ts). */
+  setCurArena(base: number, end: number): void {
+    this.setF64(R_CUR_BASE, base);
+    this.setF64(R_CUR_END, end);
+  }
+  /** Adds to `pagesInUse` (mheap_alloc.ts). */
+  addPagesInUse(n: number): void {
+    this.setF64(R_PAGES_IN_USE, this.pagesInUse + n);
+  }
 
-  // ---- scavenging -------------------------------------------------------------------------------
+  // ---- scavenging (mgcscavenge.ts) ------------------------------------------------------------
 
   /** Go's `heapRetained`: heapInUse + heapFree (mapped heap memory not released). */
   heapRetained(): number {
-    return this.sys.statLoad(SysStat.heapInUse) + this.sys.statLoad(SysStat.heapFree);
+    return heapRetained(this);
   }
-
-  /** The retained-bytes goal now (Infinity when there is none). */
-  scavengeGoal(): number {
-    const frac = this.f64(R_SCAV_FRACTION);
-    if (!Number.isNaN(frac)) return Math.ceil(this.sys.statLoad(SysStat.heapInUse) * (1 + frac));
-    return this.f64(R_SCAV_GOAL);
+  /** The retained-bytes goal now (Infinity: none); `heapGoal` serves a goal relative to it. */
+  scavengeGoal(heapGoal = Number.POSITIVE_INFINITY): number {
+    return scavengeGoal(this, heapGoal);
   }
-
-  /**
-   * Sets the scavenger's goal: keep at most `retainedBytes` of heap memory
-   * mapped (in-use plus free), or at most `(1 + fraction)` times the in-use
-   * heap. Infinity turns it off.
-   */
-  setScavengeGoal(goal: { retainedBytes: number } | { fraction: number }): void {
-    if ("fraction" in goal) {
-      this.setF64(R_SCAV_FRACTION, goal.fraction);
-    } else {
-      this.setF64(R_SCAV_FRACTION, Number.NaN);
-      this.setF64(R_SCAV_GOAL, goal.retainedBytes);
-    }
+  /** Which kind of goal is set: 0 absolute, 1 relative to the in-use heap, 2 relative to the heap goal. */
+  get scavengeGoalKind(): number {
+    return this.f64(R_SCAV_FRACTION);
   }
-
+  /** Sets the scavenger's goal (see mgcscavenge.ts). */
+  setScavengeGoal(goal: ScavengeGoalSpec): void {
+    setScavengeGoal(this, goal);
+  }
   /** Bytes released to the backend by the scavenger so far. */
   get released(): number {
     return this.f64(R_RELEASED);
   }
-
-  /**
-   * Releases about `nbytes` of free memory: Go's scavenger run synchronously,
-   * first with its density heuristics, then — if that released too little and
-   * `forceRest` — forced (what Go's background scavenger would reach over
-   * time). Returns the bytes released. Caller must hold the mheap lock.
-   */
+  /** Releases about nbytes of free memory (see mgcscavenge.ts). Caller must hold the mheap lock. */
   scavengeLocked(nbytes: number, forceRest: boolean): number {
-    if (!(nbytes > 0)) return 0;
-    let got = this.pages.scavenge(nbytes, false);
-    if (got < nbytes && forceRest) got += this.pages.scavenge(nbytes - got, true);
-    return got;
+    return scavengeLocked(this, nbytes, forceRest);
   }
-
-  /** Go's allocSpan scavenge assist after growth: keep retained + growth under the goal. */
-  private scavengeAfterGrowthLocked(growth: number): void {
-    const goal = this.scavengeGoal();
-    if (goal === Number.POSITIVE_INFINITY) return;
-    const retained = this.heapRetained();
-    if (retained > goal) this.scavengeLocked(Math.min(growth, retained - goal), true);
-  }
-
   /** The page allocator's release hook: Go's sysUnused plus the released/free statistics. */
   releasePages(addr: number, bytes: number): void {
-    this.sys.sysUnused(addr, bytes);
-    this.sys.statAdd(SysStat.heapReleased, bytes);
-    this.sys.statAdd(SysStat.heapFree, -bytes);
-    this.setF64(R_RELEASED, this.released + bytes);
+    releasePages(this, addr, bytes);
   }
 
   /** Span class → (size, pages) helpers for the layers above. */
@@ -970,8 +537,19 @@ export class MHeap {
 }
 
 /** Numbers the heap record keeps for the runtime. */
-export type MHeapField = "gcPercent" | "numCycles" | "numForced" | "blockPool" | "central";
+export type MHeapField =
+  | "gcPercent"
+  | "numCycles"
+  | "numForced"
+  | "blockPool"
+  | "central"
+  | "scavGoal"
+  | "scavKind"
+  | "released";
 const mheapFieldOffsets: Record<MHeapField, number> = {
+  scavGoal: R_SCAV_GOAL,
+  scavKind: R_SCAV_FRACTION,
+  released: R_RELEASED,
   gcPercent: R_GC_PERCENT,
   numCycles: R_NUM_CYCLES,
   numForced: R_NUM_FORCED,

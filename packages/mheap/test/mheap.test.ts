@@ -70,6 +70,63 @@ describe("mheap.init and mallocinit's arena hints", () => {
   });
 });
 
+describe("mallocinit's hint placement per port and sysAlloc's walk", () => {
+  it("arm64, ios/arm64 and aix (which skips i = 0) hints; Go 1.19 places 128", () => {
+    expect(arenaHintAddrs(getProfile("1.26", "linux", "arm64"))[0]).toBe(0x40 * 2 ** 32);
+    expect(arenaHintAddrs(getProfile("1.26", "darwin", "arm64"))[1]).toBe(2 ** 40 + 0x40 * 2 ** 32);
+    expect(arenaHintAddrs(getProfile("1.26", "ios", "arm64"))[0]).toBe(0x0013 * 2 ** 28);
+    const aix = arenaHintAddrs(getProfile("1.26", "aix", "ppc64"));
+    expect(aix.length).toBe(63);
+    expect(aix[0]).toBe(2 ** 40 + 0xa0 * 2 ** 52);
+    expect(arenaHintAddrs(getProfile("1.19", "linux", "amd64")).length).toBe(128);
+    expect(arenaHintAddrs(getProfile("1.26", "linux", "386"))).toEqual([]);
+    expect(arenaHintAddrs(getProfile("1.26", "js", "wasm"))).toEqual([]);
+  });
+  it("32-bit: 512 MiB does not fit, 256 MiB does", () => {
+    const sys = new SimSysMemory({ heapAddrBits: 32, addressSpaceEnd: 400 << 20 });
+    const h = MHeap.create(sys, { profile: i386, spanTable: { reserveBytes: 1 << 20 } });
+    const lin = h.arenaLinear()!;
+    expect([256 << 20, (256 + 4) << 20]).toContain(lin.end - lin.next);
+  });
+  it("a hint whose reservation lands elsewhere is dropped and the next one tried", () => {
+    const sys = simFor(amd64);
+    const h = MHeap.create(sys, { profile: amd64 });
+    sys.faults.ignoreNextHints(1);
+    const s = h.allocSpan(1, spc(3), null, true);
+    expect(h.spans.base(s)).toBe(0x1c000000000);
+    expect(arenaHintList(h).length).toBe(63);
+    checkMHeap(h);
+  });
+  it("all hints failing falls back to any aligned region and adds hints around it", () => {
+    const sys = simFor(amd64);
+    const h = MHeap.create(sys, { profile: amd64 });
+    sys.faults.ignoreNextHints(64);
+    const s = h.allocSpan(1, spc(3), null, true);
+    const base = h.spans.base(s);
+    expect(base % amd64.heapArenaBytes).toBe(0);
+    const hints = arenaHintList(h);
+    expect(hints.length).toBe(2);
+    expect(hints[1]).toEqual([base, true]);
+    checkMHeap(h);
+  });
+  it("a region the arena map cannot describe throws Go's text", () => {
+    // A 48-bit space to its top: the fallback lands above 2^47, outside amd64's arena map.
+    const sys = new SimSysMemory({ addressSpaceEnd: 2 ** 48 });
+    const h = MHeap.create(sys, { profile: amd64 });
+    sys.faults.ignoreNextHints(64);
+    let err: unknown;
+    try {
+      h.allocSpan(1, spc(3), null, true);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { goText: string }).goText).toBe("memory reservation exceeds address space limit");
+    expect((err as Error).message).toMatch(
+      /^runtime: memory allocated by OS \[0x[0-9a-f]+, 0x[0-9a-f]+\) not in usable address space: base outside usable address space/,
+    );
+  });
+});
+
 describe("allocSpan / freeSpan / spanOf", () => {
   it.each([
     ["simulated linux/amd64", amd64, () => simFor(amd64)],

@@ -1,9 +1,26 @@
 // The README's usage examples, run as written.
+
+import { getProfile } from "@gomalloc/arch";
 import { ArrayBufferSysMemory, SimSysMemory, SysStat } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
-import { checkPageAlloc, PageAlloc, PageCache, pageCacheBytes } from "../src/index.js";
+import { cacheSpan, checkPageAlloc, MHeap, PageAlloc, PageCache, pageCacheBytes } from "../src/index.js";
 
 describe("README", () => {
+  it("the heap: a span at Go's first arena hint, spanOf, cacheSpan", () => {
+    // --- README: heap ---
+    const profile = getProfile("1.26", "linux", "amd64");
+    const h = MHeap.create(new SimSysMemory({ addressSpaceEnd: 2 ** 47 }), { profile });
+    const s = h.allocSpan(1, (5 << 1) | 1, null, true); // a span of 48-byte objects, at Go's first arena hint
+    h.spans.base(s); // 0xc000000000
+    h.spanOf(0xc000000030); // s: the arena map finds a span from any address in O(1)
+    const c = cacheSpan(h, (9 << 1) | 1, null, true, 0); // what mcache.refill asks mcentral for
+    h.spans.nelems(c); // 73 objects of 112 bytes
+    // --- end ---
+    expect(h.spans.base(s)).toBe(0xc000000000);
+    expect(h.spanOf(0xc000000030)).toBe(s);
+    expect(h.spans.nelems(c)).toBe(73);
+  });
+
   it("sub-allocates a GPU buffer in 64 KiB pages", () => {
     // --- README: standalone ---
     // The allocator's metadata lives in managed memory: here a small ArrayBuffer.

@@ -13,7 +13,7 @@ import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free a
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { checkSize, mallocSlow } from "./malloc.js";
-import { MC_FREED_PENDING, MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT } from "./mcache.js";
+import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePush } from "./mcache.js";
 import { freeTiny, tinyUsableSize } from "./tiny.js";
 
 /** The in-use span holding p, or throws ForeignPointerError / DoubleFreeError (a freed large object's base). */
@@ -49,14 +49,14 @@ export function freeSlow(heap: Heap, p: number): void {
   freeSmall(heap, s, spc, p);
 }
 
-/** Frees a small object: the span layer's free plus the P's statistics. */
+/** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   spanFree(heap.t, s, p);
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
   v.setF64(at, v.getF64(at) + 1);
-  v.setF64(mc + MC_FREED_PENDING, v.getF64(mc + MC_FREED_PENDING) + heap.spcSize[spc]!);
 }
 
 /** Frees a large object: its span goes back to the page heap at once; then the scavenger's goal is checked. */

@@ -11,7 +11,7 @@
  * numbers it can re-derive from the memory. See docs/design.md, "The heap".
  */
 import { type GoVersion, getProfileByPair, isGoVersion, type Profile } from "@gomalloc/arch";
-import { finishSweep, MHeap, type MHeapOptions, PageCache, startFreeCycle } from "@gomalloc/mheap";
+import { finishSweep, freeCycleTrigger, MHeap, type MHeapOptions, PageCache, startFreeCycle } from "@gomalloc/mheap";
 import {
   ArrayBufferSysMemory,
   type MemView,
@@ -26,30 +26,38 @@ import { FixAlloc } from "@gomalloc/persistent";
 import { type CheapRand, HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
 import { SizeClasses } from "@gomalloc/sizeclass";
 import {
+  F_allocBits,
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_divMul,
   F_elemsize,
+  F_freed,
+  F_freedCount,
   F_freeindex,
   F_limit,
   F_nelems,
   F_spanclass,
   F_specials,
   F_startAddr,
+  F_state,
   type MSpanTable,
+  mSpanInUse,
 } from "@gomalloc/span";
 import { HeapAttachError, HeapOptionError, MemoryAccessError, NoProcessorError } from "./errors.js";
-import { freeSlow, freeSmall, realloc, usableSize } from "./free.js";
+import { freeSlow, realloc, usableSize } from "./free.js";
 import { checkHeap } from "./invariants.js";
 import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
 import { checkProfileRunnable, defaultProfile, mallocinitChecks } from "./mallocinit.js";
 import {
+  acctOf,
+  heapAllocApprox,
   initMCache,
-  MC_ALLOC,
-  MC_FREED_PENDING,
   MC_NEXT_SAMPLE,
   MCacheLayout,
   releaseAll,
+  reuseEntries,
+  reuseStride,
   startCycle,
 } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
@@ -74,6 +82,13 @@ const LAYOUT = 1;
 /** The os-mem root slot holding the heap's root record. */
 export const heapRootSlot = 0;
 
+const TWO_NEG32 = 2 ** -32;
+const REUSE_STRIDE = reuseStride;
+const REUSE_ENTRIES = reuseEntries;
+const W_divMul = F_divMul / 4;
+const W_freedCount = F_freedCount / 4;
+const D_freed = F_freed / 8;
+const D_allocBits = F_allocBits / 8;
 const W_cacheLo = F_allocCacheLo / 4;
 const W_cacheHi = F_allocCacheHi / 4;
 const W_freeindex = F_freeindex / 4;
@@ -119,16 +134,21 @@ export interface CreateHeapOptions extends HeapMemoryOptions {
    */
   gcPercent?: number;
   /**
-   * The scavenger's goal: keep at most this much heap memory retained
-   * (in use plus free, not released). `{ fraction: f }` = (1 + f) × in-use.
-   * @defaultValue `{ fraction: 0.1 }` (Go's retainExtraPercent)
+   * The scavenger's goal: keep at most this much heap memory retained (in
+   * use plus free, not released): `{ retainedBytes }`, `{ fraction: f }` =
+   * (1 + f) × the in-use heap, or `{ heapGoalFraction: f }` = (1 + f) × the
+   * heap goal (NextGC), Go's own rule.
+   * @defaultValue `{ heapGoalFraction: 0.1 }` (Go's retainExtraPercent)
    */
-  scavengeGoal?: { retainedBytes: number } | { fraction: number };
+  scavengeGoal?: ScavengeGoal;
   /** Go's MemProfileRate for this handle's profiler (0 = off, Go's default is 512 KiB). @defaultValue 0 */
   memProfileRate?: number;
   /** Random source of the profiler's sampling (seed it for replayable samples). */
   profilerRand?: CheapRand;
 }
+
+/** A goal for the scavenger (see {@link CreateHeapOptions.scavengeGoal}). */
+export type ScavengeGoal = { retainedBytes: number } | { fraction: number } | { heapGoalFraction: number };
 
 /** Options of {@link attachHeap}. */
 export interface AttachHeapOptions {
@@ -228,7 +248,7 @@ export function createHeap(opts: CreateHeapOptions): Heap {
   };
   const h = MHeap.create(sys, mopts);
   h.setField("gcPercent", opts.gcPercent ?? 100);
-  h.setScavengeGoal(opts.scavengeGoal ?? { fraction: profile.retainExtraPercent / 100 });
+  h.setScavengeGoal(opts.scavengeGoal ?? { heapGoalFraction: profile.retainExtraPercent / 100 });
   const v = h.v;
   const layout = new MCacheLayout(sc);
   const root = h.spanAlloc.allocMeta(ROOT_BYTES, 8, SysStat.other_sys);
@@ -249,7 +269,7 @@ export function createHeap(opts: CreateHeapOptions): Heap {
   for (let i = 0; i < numPs; i++) {
     const mc = cachealloc.alloc();
     if (mc === 0) throw new HeapOptionError("memory", "no room for the mcaches");
-    initMCache(heap, mc);
+    if (!initMCache(heap, mc)) throw new HeapOptionError("memory", "no room for the mcaches");
     initP(v, ptable, i, mc);
   }
   v.setU32(root + R_MAGIC, MAGIC);
@@ -342,24 +362,47 @@ export class Heap {
   readonly fastMax: number;
   /** @internal Numbers of the inline spanOf. */
   readonly arenaAdd: number;
+  readonly invArenaBytes: number;
   readonly arenaBytes: number;
   readonly pageSize: number;
+  readonly invPageSize: number;
   readonly pagesPerArena: number;
-  readonly arenaLoW: number;
+  readonly arenaLoD: number;
   readonly l1zero: boolean;
   readonly tinySpc: number;
+  /** @internal The inline free path applies (a P is held, the arena map has no L1 level). */
+  fastFree = false;
+  /**
+   * @internal Whether the fast paths must use Atomics on bitmap words: shared
+   * memory with more than one P (with one P, only this handle allocates and frees).
+   */
+  readonly atomic: boolean;
   /** The P this handle holds, or -1. */
   p = -1;
   /** @internal The held P's mcache record (0 without a P). */
   mc = 0;
-  /** @internal f64 index of the mcache's `alloc[0]`. */
-  mcAllocW = 0;
+  /** @internal u32 index of the mcache's `allocW[0]` (span word indexes). */
+  mcAllocWU = 0;
   /** @internal f64 index of the mcache's nextSample. */
-  mcSampleW = 0;
+  mcSampleD = 0;
+  /** @internal f64 index of the mcache's smallFreeCount[0]. */
+  mcFreeCountD = 0;
+  /** @internal u32 index of the held P's reuse area. */
+  reuseU = 0;
+  /** @internal f64 index of the mcache's reuseCount[0]. */
+  mcReuseD = 0;
+
   /** @internal The held P's page cache. */
   pc: PageCache | null = null;
   /** @internal The span the last slow-path allocation came from. */
   lastSpan = 0;
+  /**
+   * @internal The span of the last fast free (word index) and its object range:
+   * a hint only, confirmed from the span record on every use.
+   */
+  lastSW = 0;
+  lastStart = 0;
+  lastLimit = 0;
   private f32cache: Float32Array = new Float32Array(0);
 
   /** Use {@link createHeap} or {@link attachHeap}. */
@@ -393,12 +436,15 @@ export class Heap {
     for (let i = 0; i < sc.numSpanClasses; i++) this.spcSize[i] = sc.class_to_size[i >>> 1]!;
     const g = h.geom;
     this.arenaAdd = g.arenaBaseOffsetAdd;
+    this.invArenaBytes = 1 / g.heapArenaBytes;
     this.arenaBytes = g.heapArenaBytes;
     this.pageSize = g.pageSize;
+    this.invPageSize = 1 / g.pageSize;
     this.pagesPerArena = g.pagesPerArena;
-    this.arenaLoW = h.arenaLoIndex;
+    this.arenaLoD = h.arenaLoIndex | 0;
     this.l1zero = g.arenaL1Bits === 0;
     this.tinySpc = sc.tinySpanClass;
+    this.atomic = this.v.shared && this.numPs > 1;
   }
 
   /** @internal Go's `mheap_.cachealloc`: the fixalloc of mcache records. */
@@ -412,8 +458,14 @@ export class Heap {
     if (!claimP(this.v, this.ptable, i, force)) return false;
     this.p = i;
     this.mc = pMCache(this.v, this.ptable, i);
-    this.mcAllocW = (this.mc - this.v.base + MC_ALLOC) / 8;
-    this.mcSampleW = (this.mc - this.v.base + MC_NEXT_SAMPLE) / 8;
+    const mcv = this.mc - this.v.base;
+    // Indexes into the view's arrays, kept as int32 (small offsets, never addresses).
+    this.mcAllocWU = ((mcv + this.layout.allocW) / 4) | 0;
+    this.mcSampleD = ((mcv + MC_NEXT_SAMPLE) / 8) | 0;
+    this.mcFreeCountD = ((mcv + this.layout.smallFreeCount) / 8) | 0;
+    this.reuseU = ((this.v.getF64(this.mc + this.layout.reuse) - this.v.base) / 4) | 0;
+    this.mcReuseD = ((mcv + this.layout.reuseCount) / 8) | 0;
+    this.fastFree = this.l1zero;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
     return true;
   }
@@ -426,13 +478,51 @@ export class Heap {
    * when the backend cannot provide the memory (see {@link tryMalloc}).
    */
   malloc(size: number, opts?: MallocOptions): number {
-    if (opts === undefined && size > 15 && size <= this.fastMax && (size | 0) === size) {
+    if (opts === undefined && size <= this.fastMax && size > 15 && (size | 0) === size) {
+      // Go's nextFreeFast on the mcache's span for the size's class, inlined.
       const v = this.v;
-      const f = v.f64;
-      const spc = this.spcOf8[(size + 7) >>> 3]!;
-      const s = f[this.mcAllocW + spc]!;
       const u = v.u32;
-      const w = (s - v.base) / 4;
+      const spc = this.spcOf8[(size + 7) >>> 3]!;
+      const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+      let n = u[rb]!;
+      while (n !== 0) {
+        // A recently freed object of the class (Go 1.26's freegc reuse list), taken
+        // back by clearing its freed bit — unless a sweep already did.
+        n--;
+        u[rb] = n;
+        const sw = u[rb + 2 + 2 * n]!;
+        const idx = u[rb + 3 + 2 * n]!;
+        const b = sw << 2;
+        if (v.u8[b + F_state] === mSpanInUse && v.u8[b + F_spanclass] === spc) {
+          const f = v.f64;
+          const d = sw >> 1;
+          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + (idx >>> 5);
+          const mask = 1 << (idx & 31);
+          let got: boolean;
+          if (this.atomic) {
+            got = (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
+            if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
+          } else {
+            const old = u[fb]!;
+            got = (old & mask) !== 0;
+            if (got) {
+              u[fb] = old & ~mask;
+              u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
+            }
+          }
+          if (got) {
+            const es = f[d + D_elemsize]!;
+            const c = this.mcReuseD + (spc >>> 1);
+            f[c] = f[c]! + 1;
+            const x = f[d + D_start]! + idx * es;
+            const ns = f[this.mcSampleD]! - es;
+            f[this.mcSampleD] = ns;
+            if (ns < 0) profilealloc(this, x, es);
+            return x;
+          }
+        }
+      }
+      const w = u[this.mcAllocWU + spc]!;
       const lo = u[w + W_cacheLo]!;
       const hi = u[w + W_cacheHi]!;
       let bit = 64;
@@ -440,29 +530,29 @@ export class Heap {
       else if (hi !== 0) bit = 63 - Math.clz32(hi & -hi);
       if (bit < 64) {
         const result = u[w + W_freeindex]! + bit;
-        const nelems = u[w + W_nelems]!;
         const freeidx = result + 1;
+        const nelems = u[w + W_nelems]!;
         if (result < nelems && ((freeidx & 63) !== 0 || freeidx === nelems)) {
           const k = bit + 1;
-          if (k === 64) {
-            u[w + W_cacheLo] = 0;
-            u[w + W_cacheHi] = 0;
-          } else if (k < 32) {
+          if (k < 32) {
             u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
             u[w + W_cacheHi] = hi >>> k;
-          } else {
+          } else if (k < 64) {
             u[w + W_cacheLo] = hi >>> (k - 32);
+            u[w + W_cacheHi] = 0;
+          } else {
+            u[w + W_cacheLo] = 0;
             u[w + W_cacheHi] = 0;
           }
           u[w + W_freeindex] = freeidx;
           u[w + W_allocCount] = u[w + W_allocCount]! + 1;
-          const d = w / 2;
+          const f = v.f64;
+          const d = w >> 1;
           const es = f[d + D_elemsize]!;
           const x = result * es + f[d + D_start]!;
-          const ns = f[this.mcSampleW]! - es;
-          f[this.mcSampleW] = ns;
-          if (ns >= 0) return x;
-          profilealloc(this, x, es); // once per sample distance
+          const ns = f[this.mcSampleD]! - es;
+          f[this.mcSampleD] = ns;
+          if (ns < 0) profilealloc(this, x, es); // once per sample distance
           return x;
         }
       }
@@ -495,24 +585,81 @@ export class Heap {
    * ForeignPointerError or InteriorPointerError, changing nothing.
    */
   free(p: number): void {
-    if (this.l1zero && this.mc !== 0) {
+    if (this.fastFree) {
       const v = this.v;
       const f = v.f64;
-      const ai = Math.floor((p + this.arenaAdd) / this.arenaBytes);
-      if (ai >= f[this.arenaLoW]! && ai <= f[this.arenaLoW + 1]!) {
-        const h = this.h;
-        const ha = h.l2v.f64[h.l2w + ai]!;
-        if (ha !== 0) {
-          const s = f[(ha - v.base) / 8 + (Math.floor(p / this.pageSize) % this.pagesPerArena)]!;
-          if (s !== 0) {
-            const sb = s - v.base;
-            const spc = v.u8[sb + F_spanclass]!;
-            if (spc > 1 && spc !== this.tinySpc && v.u8[sb + F_specials] === 0) {
-              const d = sb / 8;
-              if (p >= f[d + D_start]! && p < f[d + D_limit]!) {
-                freeSmall(this, s, spc, p);
-                return;
+      // The span of the previous free, if p is in it (a cache the span record confirms below),
+      // else spanOf through the arena map.
+      let sw = this.lastSW;
+      if (!(p >= this.lastStart && p < this.lastLimit)) {
+        sw = -1;
+        // The arena index as an int32: a p too large for the map fails the range checks that follow.
+        const q = p + this.arenaAdd;
+        const ai = (q * this.invArenaBytes) | 0;
+        if (ai >= f[this.arenaLoD]! && ai <= f[this.arenaLoD + 1]!) {
+          const h = this.h;
+          const ha = h.l2v.f64[h.l2w + ai]!;
+          // (p / pageSize) % pagesPerArena without a floating-point remainder (a C call in V8).
+          const page = ((q - ai * this.arenaBytes) * this.invPageSize) | 0;
+          if (ha !== 0 && page >= 0 && page < this.pagesPerArena) {
+            const s = f[(((ha - v.base) * 0.125) | 0) + page]!;
+            if (s !== 0) sw = ((s - v.base) * 0.25) | 0;
+          }
+        }
+      }
+      if (sw >= 0) {
+        const d = sw >> 1;
+        const b = sw << 2;
+        const spc = v.u8[b + F_spanclass]!;
+        const start = f[d + D_start]!;
+        const limit = f[d + D_limit]!;
+        if (
+          v.u8[b + F_state] === mSpanInUse &&
+          spc > 1 &&
+          spc !== this.tinySpc &&
+          v.u8[b + F_specials] === 0 &&
+          p >= start &&
+          p < limit
+        ) {
+          if (sw !== this.lastSW) {
+            this.lastSW = sw;
+            this.lastStart = start;
+            this.lastLimit = limit;
+          }
+          const u = v.u32;
+          const off = p - start;
+          const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0; // exact: off < 2^21, divMul < 2^32
+          const es = f[d + D_elemsize]!;
+          const word = idx >>> 5;
+          const mask = 1 << (idx & 31);
+          const fb = (((f[d + D_freed]! - v.base) * 0.25) | 0) + word;
+          if (
+            off === idx * es &&
+            (idx < u[sw + W_freeindex]! || (u[(((f[d + D_allocBits]! - v.base) * 0.25) | 0) + word]! & mask) !== 0)
+          ) {
+            let fresh: boolean;
+            if (this.atomic) {
+              fresh = (Atomics.or(v.i32, fb, mask) & mask) === 0;
+              if (fresh) Atomics.add(v.i32, sw + W_freedCount, 1);
+            } else {
+              const old = u[fb]!;
+              fresh = (old & mask) === 0;
+              if (fresh) {
+                u[fb] = old | mask;
+                u[sw + W_freedCount] = u[sw + W_freedCount]! + 1;
               }
+            }
+            if (fresh) {
+              const c = this.mcFreeCountD + (spc >>> 1);
+              f[c] = f[c]! + 1;
+              const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+              const n = u[rb]!;
+              if (n < REUSE_ENTRIES) {
+                u[rb + 2 + 2 * n] = sw;
+                u[rb + 3 + 2 * n] = idx;
+                u[rb] = n + 1;
+              }
+              return;
             }
           }
         }
@@ -637,7 +784,7 @@ export class Heap {
    */
   freeCycle(): void {
     if (this.mc === 0) throw new NoProcessorError("freeCycle");
-    const acct = this.mc + MC_FREED_PENDING;
+    const acct = acctOf(this);
     if (!startCycle(this)) startFreeCycle(this.h, acct);
     this.h.setField("numForced", this.h.getField("numForced") + 1);
     finishSweep(this.h, acct);
@@ -645,9 +792,13 @@ export class Heap {
   }
 
   /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). */
-  setScavengeGoal(goal: { retainedBytes: number } | { fraction: number }): void {
+  setScavengeGoal(goal: ScavengeGoal): void {
     if ("fraction" in goal) {
       if (!(goal.fraction >= 0)) throw new HeapOptionError("scavengeGoal.fraction", `${goal.fraction} is not ≥ 0`);
+    } else if ("heapGoalFraction" in goal) {
+      if (!(goal.heapGoalFraction >= 0)) {
+        throw new HeapOptionError("scavengeGoal.heapGoalFraction", `${goal.heapGoalFraction} is not ≥ 0`);
+      }
     } else if (!(goal.retainedBytes >= 0)) {
       throw new HeapOptionError("scavengeGoal.retainedBytes", `${goal.retainedBytes} is not ≥ 0`);
     }
@@ -674,21 +825,29 @@ export class Heap {
   /** @internal Runs the scavenger down to the goal (after large frees and cycles). */
   scavengeToGoal(): number {
     const h = this.h;
-    const goal = h.scavengeGoal();
+    const goal = h.scavengeGoal(h.scavengeGoalKind === 2 ? this.heapGoal() : Number.POSITIVE_INFINITY);
     if (goal === Number.POSITIVE_INFINITY || h.heapRetained() <= goal) return 0;
     h.lock();
     try {
-      const over = h.heapRetained() - h.scavengeGoal();
+      const over = h.heapRetained() - goal;
       return over > 0 ? h.scavengeLocked(over, true) : 0;
     } finally {
       h.unlock();
     }
   }
 
+  /** The heap goal (MemStats.NextGC): live bytes plus the free-cycle trigger; Infinity when cycles are off. */
+  heapGoal(): number {
+    const gcPercent = this.h.getField("gcPercent");
+    if (gcPercent < 0) return Number.POSITIVE_INFINITY;
+    const live = heapAllocApprox(this);
+    return live + freeCycleTrigger(live, gcPercent);
+  }
+
   /** Go's `runtime.MemProfileRate = n` for this handle's profiler (0 off, 1 every allocation). */
   setMemProfileRate(n: number): void {
     this.profiler.MemProfileRate = n;
-    if (this.mc !== 0) this.v.f64[this.mcSampleW] = -1; // the next allocation notices the change
+    if (this.mc !== 0) this.v.f64[this.mcSampleD] = -1; // the next allocation notices the change
   }
 
   /** Go's pprof.WriteHeapProfile: publishes the profile as of now and returns it gzipped (pprof format). */
@@ -711,6 +870,7 @@ export class Heap {
     this.p = -1;
     this.mc = 0;
     this.pc = null;
+    this.fastFree = false;
   }
 }
 

@@ -28,6 +28,7 @@ export {
   Heap,
   type HeapMemoryOptions,
   heapRootSlot,
+  type ScavengeGoal,
 } from "./heap.js";
 export {
   type ArenaUsage,

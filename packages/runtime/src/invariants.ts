@@ -6,9 +6,10 @@
  *
  * - HI1: every mcache's `alloc[spc]` is the empty span or an in-use span of
  *   class spc cached at this cycle (sweepgen sg+3) or the last (sg+1); its
- *   allocCountBeforeCache ≤ its allocCount.
- * - HI2: Σ over Ps of the bytes freed and not swept = Σ over in-use spans of
- *   freedCount · elemsize.
+ *   allocCountBeforeCache ≤ its allocCount; `allocW[spc]` is the same span's
+ *   word index; every reuse stack holds at most reuseEntries entries.
+ * - HI2: Σ over Ps and size classes of (frees − swept frees) · size = Σ over
+ *   in-use spans of freedCount · elemsize.
  * - HI3: HeapAlloc = Σ over small spans of (allocCount − freedCount) · elemsize
  *   + Σ over large spans of their bytes; HeapObjects the same count of objects;
  *   per size class, BySize Mallocs − Frees = Σ (allocCount − freedCount).
@@ -25,7 +26,7 @@ import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import { checkMemStats } from "@gomalloc/profiling";
 import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
-import { MC_ALLOC, MC_FREED_PENDING, MC_TINY } from "./mcache.js";
+import { MC_ALLOC, MC_TINY, pendingFreeBytes, reuseEntries, reuseStride } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
 import { pMCache, pPageCache } from "./proc.js";
 import { maxTinySize, tinyHeld } from "./tiny.js";
@@ -46,14 +47,18 @@ export function checkHeap(heap: Heap): void {
   const cached = new Set<number>();
   const held = new Set<number>();
   const sg = h.sweepgen;
-  let pending = 0;
+  const pending = pendingFreeBytes(heap);
   for (let i = 0; i < heap.numPs; i++) {
     const mc = pMCache(v, heap.ptable, i);
-    pending += v.getF64(mc + MC_FREED_PENDING);
     const tiny = v.getF64(mc + MC_TINY);
     if (tiny !== 0) held.add(tiny);
+    const reuse = v.getF64(mc + heap.layout.reuse);
+    for (let c = 0; c < sc.numSizeClasses; c++) {
+      if (v.getU32(reuse + 4 * c * reuseStride) > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
+    }
     for (let spc = 0; spc < sc.numSpanClasses; spc++) {
       const s = v.getF64(mc + MC_ALLOC + 8 * spc);
+      if (v.getU32(mc + heap.layout.allocW + 4 * spc) !== (s - v.base) / 4) broken("HI1", `P ${i} allocW[${spc}]`);
       if (s === heap.emptymspan) continue;
       if (cached.has(s)) broken("HI1", `span ${hex(s)} cached twice`);
       cached.add(s);

@@ -13,7 +13,7 @@ import type { MemView } from "@gomalloc/os-mem";
 import { F_specials, nextFree, nextFreeFast } from "@gomalloc/span";
 import { BadSizeError, NoProcessorError, OutOfMemoryError } from "./errors.js";
 import type { Heap } from "./heap.js";
-import { allocLarge, MC_ALLOC, MC_MEM_PROF_RATE, MC_NEXT_SAMPLE, refill } from "./mcache.js";
+import { allocLarge, MC_ALLOC, MC_MEM_PROF_RATE, MC_NEXT_SAMPLE, refill, reusePop } from "./mcache.js";
 import { mallocTiny, maxTinySize } from "./tiny.js";
 
 /** Options of {@link Heap.malloc}. */
@@ -104,14 +104,20 @@ function mallocSmall(heap: Heap, size: number, zero: boolean): number {
   const c = sc.sizeToClass(size);
   const spc = (c << 1) | 1;
   const t = heap.t;
+  const elemsize = sc.class_to_size[c]!;
+  let x = reusePop(heap, spc);
+  if (x !== 0) {
+    if (zero) memclr(heap, x, elemsize); // a freed object: dirty
+    profileAlloc(heap, x, elemsize);
+    return x;
+  }
   let s = heap.v.getF64(heap.mc + MC_ALLOC + 8 * spc);
-  let x = nextFreeFast(t, s);
+  x = nextFreeFast(t, s);
   if (x === 0) {
     x = nextFreeSlow(heap, spc);
     if (x === 0) return 0;
     s = heap.lastSpan;
   }
-  const elemsize = sc.class_to_size[c]!;
   if (zero && t.needzero(s)) memclr(heap, x, elemsize);
   profileAlloc(heap, x, elemsize);
   return x;

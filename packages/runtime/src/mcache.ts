@@ -22,9 +22,21 @@ import {
   sweepOwned,
   uncacheSpan,
 } from "@gomalloc/mheap";
-import { RuntimeThrow } from "@gomalloc/os-mem";
+import { RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import type { SizeClasses } from "@gomalloc/sizeclass";
-import { F_allocCacheHi, F_allocCacheLo, F_allocCount, F_freeindex } from "@gomalloc/span";
+import {
+  F_allocCacheHi,
+  F_allocCacheLo,
+  F_allocCount,
+  F_elemsize,
+  F_freed,
+  F_freedCount,
+  F_freeindex,
+  F_spanclass,
+  F_startAddr,
+  F_state,
+  mSpanInUse,
+} from "@gomalloc/span";
 import type { Heap } from "./heap.js";
 import { pMCache, pRunning, pStatus } from "./proc.js";
 import { releaseTinyBlock } from "./tiny.js";
@@ -47,37 +59,151 @@ export const MC_LARGE_ALLOC_COUNT = 48;
 export const MC_LARGE_FREE = 56;
 export const MC_LARGE_FREE_COUNT = 64;
 export const MC_TINY_ALLOC_COUNT = 72;
-/** f64: bytes of small objects freed through this P and not yet swept (sweeps deduct from it). */
-export const MC_FREED_PENDING = 80;
 /** f64[numSpanClasses]: Go's `alloc`. */
 export const MC_ALLOC = 88;
+
+/**
+ * Entries of the per-class reuse stack. gomalloc's form of Go 1.26's freegc
+ * reuse list (`mcache.reusableNoscan`): a small object freed through this P
+ * is recorded in its span's freed bitmap as always, and also pushed here as
+ * (span word index, object index); malloc pops an entry and takes the object
+ * back by clearing its freed bit atomically — so nothing is lost if a sweep
+ * got to it first (the entry is then skipped). Entries live in managed
+ * memory beside the mcache, never in the freed objects themselves.
+ */
+export const reuseEntries = 32;
+/** u32 words per size class in the reuse area: count, pad, then (span word index, object index) pairs. */
+export const reuseStride = 2 + 2 * reuseEntries;
 
 /** The offsets of an mcache record for a size-class table. */
 export class MCacheLayout {
   /** u32[numSpanClasses]: Go's `mspan.allocCountBeforeCache`, kept per cached span. */
   readonly acbc: number;
+  /** u32[numSpanClasses]: `alloc[spc]` as a u32 word index in the heap's view (the malloc fast path's form). */
+  readonly allocW: number;
   /** f64[numSizeClasses]: objects allocated per size class (flushed at refill). */
   readonly smallAllocCount: number;
   /** f64[numSizeClasses]: objects freed per size class (counted at free). */
   readonly smallFreeCount: number;
+  /** f64[numSizeClasses]: frees of each class this P's sweeps applied. */
+  readonly sweptCount: number;
+  /**
+   * f64[numSizeClasses]: objects this P took back from its reuse stack — each
+   * both an allocation and a free no sweep will apply (frees − swept − reused
+   * = awaiting a sweep).
+   */
+  readonly reuseCount: number;
+  /** f64: address of the reuse area (u32[numSizeClasses × reuseStride]). */
+  readonly reuse: number;
   /** Bytes of the record. */
   readonly bytes: number;
   constructor(sc: SizeClasses) {
     this.acbc = MC_ALLOC + 8 * sc.numSpanClasses;
-    this.smallAllocCount = this.acbc + Math.ceil((4 * sc.numSpanClasses) / 8) * 8;
+    this.allocW = this.acbc + Math.ceil((4 * sc.numSpanClasses) / 8) * 8;
+    this.smallAllocCount = this.allocW + Math.ceil((4 * sc.numSpanClasses) / 8) * 8;
     this.smallFreeCount = this.smallAllocCount + 8 * sc.numSizeClasses;
-    this.bytes = this.smallFreeCount + 8 * sc.numSizeClasses;
+    this.sweptCount = this.smallFreeCount + 8 * sc.numSizeClasses;
+    this.reuseCount = this.sweptCount + 8 * sc.numSizeClasses;
+    this.reuse = this.reuseCount + 8 * sc.numSizeClasses;
+    this.bytes = this.reuse + 8;
   }
 }
 
-/** Go's `allocmcache`: empty spans everywhere, flushed at the current sweepgen, a first sample distance. */
-export function initMCache(heap: Heap, mc: number): void {
+/** Sets `alloc[spc]` (the f64 address and the u32 word index the fast path reads). */
+export function setAlloc(heap: Heap, mc: number, spc: number, s: number): void {
   const v = heap.v;
+  v.setF64(mc + MC_ALLOC + 8 * spc, s);
+  v.setU32(mc + heap.layout.allocW + 4 * spc, (s - v.base) / 4);
+}
+
+/**
+ * Go's `allocmcache`: empty spans everywhere, flushed at the current
+ * sweepgen, a first sample distance, an empty reuse area. False if no
+ * memory is left for the reuse area.
+ */
+export function initMCache(heap: Heap, mc: number): boolean {
+  const v = heap.v;
+  const area = heap.h.spanAlloc.allocMeta(4 * reuseStride * heap.sizeClasses.numSizeClasses, 8, SysStat.mcache_sys);
+  if (area === 0) return false;
   v.u8.fill(0, mc - v.base, mc - v.base + heap.layout.bytes);
-  for (let i = 0; i < heap.sizeClasses.numSpanClasses; i++) v.setF64(mc + MC_ALLOC + 8 * i, heap.emptymspan);
+  v.setF64(mc + heap.layout.reuse, area);
+  for (let i = 0; i < heap.sizeClasses.numSpanClasses; i++) setAlloc(heap, mc, i, heap.emptymspan);
   v.setU32(mc + MC_FLUSH_GEN, heap.h.sweepgen);
   v.setF64(mc + MC_NEXT_SAMPLE, heap.profiler.nextSample());
   v.setF64(mc + MC_MEM_PROF_RATE, heap.profiler.MemProfileRate);
+  return true;
+}
+
+/** u32 index of size class c's reuse stack for the handle's P. */
+function reuseBase(heap: Heap, c: number): number {
+  return heap.reuseU + c * reuseStride;
+}
+
+/** Pushes object `idx` of the span at word index `sw` on size class c's reuse stack, if it has room. */
+export function reusePush(heap: Heap, c: number, sw: number, idx: number): void {
+  const u = heap.v.u32;
+  const rb = reuseBase(heap, c);
+  const n = u[rb]!;
+  if (n < reuseEntries) {
+    u[rb + 2 + 2 * n] = sw;
+    u[rb + 3 + 2 * n] = idx;
+    u[rb] = n + 1;
+  }
+}
+
+/**
+ * Pops size class c's reuse stack until an entry's object is still freed and
+ * unswept, takes it back (clearing its freed bit) and returns its address; 0
+ * when the stack holds none. Counts the allocation and, as a swept free, the
+ * free it undoes.
+ */
+export function reusePop(heap: Heap, spc: number): number {
+  const v = heap.v;
+  const u = v.u32;
+  const rb = reuseBase(heap, spc >>> 1);
+  let n = u[rb]!;
+  while (n > 0) {
+    n--;
+    u[rb] = n;
+    const sw = u[rb + 2 + 2 * n]!;
+    const idx = u[rb + 3 + 2 * n]!;
+    const x = takeBack(heap, spc, sw, idx);
+    if (x !== 0) return x;
+  }
+  return 0;
+}
+
+/** Takes back object idx of the span at word index sw if it is a freed, unswept object of class spc. */
+export function takeBack(heap: Heap, spc: number, sw: number, idx: number): number {
+  const v = heap.v;
+  const u = v.u32;
+  const b = sw * 4;
+  if (v.u8[b + F_state] !== mSpanInUse || v.u8[b + F_spanclass] !== spc) return 0;
+  const d = sw >> 1;
+  const f = v.f64;
+  const fb = ((f[d + F_freed / 8]! - v.base) / 4 + (idx >>> 5)) | 0;
+  const mask = 1 << (idx & 31);
+  if (v.shared) {
+    if ((Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
+    Atomics.sub(v.i32, sw + F_freedCount / 4, 1);
+  } else {
+    const old = u[fb]!;
+    if ((old & mask) === 0) return 0;
+    u[fb] = old & ~mask;
+    u[sw + F_freedCount / 4] = u[sw + F_freedCount / 4]! - 1;
+  }
+  const es = f[d + F_elemsize / 8]!;
+  const mc = heap.mc;
+  const L = heap.layout;
+  const c = spc >>> 1;
+  v.setF64(mc + L.reuseCount + 8 * c, v.getF64(mc + L.reuseCount + 8 * c) + 1);
+  return f[d + F_startAddr / 8]! + idx * es;
+}
+
+/** Empties every reuse stack (Go clears reusableNoscan in releaseAll); the objects stay freed for sweeping. */
+function clearReuse(heap: Heap): void {
+  const u = heap.v.u32;
+  for (let c = 0; c < heap.sizeClasses.numSizeClasses; c++) u[reuseBase(heap, c)] = 0;
 }
 
 /** Adds the objects allocated from span s since it was cached to the P's statistics (part of Go's refill). */
@@ -101,11 +227,32 @@ function flushTinyAllocs(heap: Heap): void {
   v.setF64(mc + MC_TINY_ALLOCS, 0);
 }
 
-/** Bytes freed through every P and not yet swept. */
-export function pendingFreeBytes(heap: Heap): number {
+/** Objects of size class c freed through any P and not yet swept. */
+export function classPending(heap: Heap, c: number): number {
+  const v = heap.v;
+  const L = heap.layout;
   let n = 0;
-  for (let i = 0; i < heap.numPs; i++) n += heap.v.getF64(pMCache(heap.v, heap.ptable, i) + MC_FREED_PENDING);
+  for (let i = 0; i < heap.numPs; i++) {
+    const mc = pMCache(v, heap.ptable, i);
+    n +=
+      v.getF64(mc + L.smallFreeCount + 8 * c) -
+      v.getF64(mc + L.sweptCount + 8 * c) -
+      v.getF64(mc + L.reuseCount + 8 * c);
+  }
   return n;
+}
+
+/** Bytes freed through every P and not yet swept (or taken back). */
+export function pendingFreeBytes(heap: Heap): number {
+  const sc = heap.sizeClasses;
+  let n = 0;
+  for (let c = 1; c < sc.numSizeClasses; c++) n += classPending(heap, c) * sc.class_to_size[c]!;
+  return n;
+}
+
+/** Where this P's sweeps count the frees they apply (mheap's `acct`). */
+export function acctOf(heap: Heap): number {
+  return heap.mc + heap.layout.sweptCount;
 }
 
 /** Live heap bytes as of the P statistics (objects in cached spans not yet flushed are left out). */
@@ -117,7 +264,11 @@ export function heapAllocApprox(heap: Heap): number {
     const mc = pMCache(v, heap.ptable, i);
     n += v.getF64(mc + MC_LARGE_ALLOC) - v.getF64(mc + MC_LARGE_FREE);
     for (let c = 1; c < sc.numSizeClasses; c++) {
-      const d = v.getF64(mc + heap.layout.smallAllocCount + 8 * c) - v.getF64(mc + heap.layout.smallFreeCount + 8 * c);
+      const L = heap.layout;
+      const d =
+        v.getF64(mc + L.smallAllocCount + 8 * c) +
+        v.getF64(mc + L.reuseCount + 8 * c) -
+        v.getF64(mc + L.smallFreeCount + 8 * c);
       n += d * sc.class_to_size[c]!;
     }
   }
@@ -142,7 +293,7 @@ function allPsFlushed(heap: Heap): boolean {
  */
 export function startCycle(heap: Heap): boolean {
   if (!allPsFlushed(heap)) return false;
-  startFreeCycle(heap.h, heap.mc + MC_FREED_PENDING);
+  startFreeCycle(heap.h, acctOf(heap));
   prepareForSweep(heap);
   return true;
 }
@@ -164,7 +315,7 @@ function checkCycleTrigger(heap: Heap): void {
  */
 function sweepBeforeGrow(heap: Heap, npages: number): boolean {
   const h = heap.h;
-  const acct = heap.mc + MC_FREED_PENDING;
+  const acct = acctOf(heap);
   if (!h.sweepDone) {
     finishSweep(h, acct);
     return true;
@@ -191,12 +342,13 @@ export function releaseAll(heap: Heap): void {
   const v = heap.v;
   const mc = heap.mc;
   releaseTinyBlock(heap);
+  clearReuse(heap);
   for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
     const s = v.getF64(mc + MC_ALLOC + 8 * spc);
     if (s === heap.emptymspan) continue;
     flushSlots(heap, spc, s);
-    v.setF64(mc + MC_ALLOC + 8 * spc, heap.emptymspan);
-    uncacheSpan(heap.h, spc, s, mc + MC_FREED_PENDING);
+    setAlloc(heap, mc, spc, heap.emptymspan);
+    uncacheSpan(heap.h, spc, s, acctOf(heap));
   }
   flushTinyAllocs(heap);
 }
@@ -211,7 +363,7 @@ export function refill(heap: Heap, spc: number): number {
   const t = heap.t;
   const v = heap.v;
   const mc = heap.mc;
-  const acct = mc + MC_FREED_PENDING;
+  const acct = acctOf(heap);
   checkCycleTrigger(heap);
   prepareForSweep(heap);
   let s = v.getF64(mc + MC_ALLOC + 8 * spc);
@@ -226,17 +378,18 @@ export function refill(heap: Heap, spc: number): number {
     }
     if (t.sweepgen(s) !== (h.sweepgen + 3) >>> 0) throw new RuntimeThrow("bad sweepgen in refill");
     flushSlots(heap, spc, s);
-    v.setF64(mc + MC_ALLOC + 8 * spc, heap.emptymspan);
+    setAlloc(heap, mc, spc, heap.emptymspan);
     uncacheSpan(h, spc, s, acct);
   }
-  s = cacheSpan(h, spc, heap.pc, false, acct);
+  const pending = classPending(heap, spc >>> 1) > 0;
+  s = cacheSpan(h, spc, heap.pc, false, acct, pending);
   if (s === 0 && sweepBeforeGrow(heap, h.classNPages(spc))) s = cacheSpan(h, spc, heap.pc, false, acct);
   if (s === 0) s = cacheSpan(h, spc, heap.pc, true, acct);
   if (s === 0) return 0;
   if (t.allocCount(s) === t.nelems(s)) throw new RuntimeThrow("span has no free space");
   t.setSweepgen(s, (h.sweepgen + 3) >>> 0);
   v.setU32(mc + heap.layout.acbc + 4 * spc, t.allocCount(s));
-  v.setF64(mc + MC_ALLOC + 8 * spc, s);
+  setAlloc(heap, mc, spc, s);
   return s;
 }
 
@@ -250,7 +403,7 @@ export function allocLarge(heap: Heap, size: number): number {
   const h = heap.h;
   const v = heap.v;
   const mc = heap.mc;
-  const acct = mc + MC_FREED_PENDING;
+  const acct = acctOf(heap);
   const pageSize = h.geom.pageSize;
   const npages = Math.ceil(size / pageSize);
   checkCycleTrigger(heap);

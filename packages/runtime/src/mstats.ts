@@ -56,7 +56,7 @@ export function heapCounts(heap: Heap): HeapCounts {
   for (let i = 0; i < heap.numPs; i++) {
     const mc = pMCache(v, heap.ptable, i);
     for (let k = 1; k < n; k++) {
-      c.allocs[k]! += v.getF64(mc + L.smallAllocCount + 8 * k);
+      c.allocs[k]! += v.getF64(mc + L.smallAllocCount + 8 * k) + v.getF64(mc + L.reuseCount + 8 * k);
       c.frees[k]! += v.getF64(mc + L.smallFreeCount + 8 * k);
     }
     for (let spc = 2; spc < sc.numSpanClasses; spc++) {

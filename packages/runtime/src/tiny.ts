@@ -21,7 +21,7 @@ import { free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { memclr, nextFreeSlow, profileAlloc } from "./malloc.js";
-import { MC_FREED_PENDING, MC_TINY, MC_TINY_ALLOCS, MC_TINY_OFFSET } from "./mcache.js";
+import { MC_TINY, MC_TINY_ALLOCS, MC_TINY_OFFSET } from "./mcache.js";
 
 /** Go's maxTinySize: the tiny block size. */
 export const maxTinySize = 16;
@@ -79,7 +79,6 @@ function freeBlock(heap: Heap, s: number, block: number): void {
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * heap.sizeClasses.tinySizeClass;
   v.setF64(at, v.getF64(at) + 1);
-  v.setF64(mc + MC_FREED_PENDING, v.getF64(mc + MC_FREED_PENDING) + maxTinySize);
 }
 
 /** Go's tiny path of mallocgc: a zeroed tiny object of `size` (1..15) bytes, or 0 when memory is exhausted. */

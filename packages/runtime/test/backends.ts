@@ -25,6 +25,8 @@ export const heapBackends: HeapBackend[] = [
   },
   { name: "growable sab", opts: () => ({ growableSab: { maxByteLength: 64 << 20 } }) },
   { name: "sab fixed", opts: () => ({ sab: new SharedArrayBuffer(32 << 20) }) },
+  // Two Ps: the fast paths take their Atomics branches.
+  { name: "growable sab, 2 Ps", opts: () => ({ growableSab: { maxByteLength: 64 << 20 }, numPs: 2 }) },
 ];
 
 /** A deterministic seed from FC_SEED or the clock, logged by the caller. */

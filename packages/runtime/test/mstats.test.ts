@@ -38,7 +38,8 @@ describe("readMemStats", () => {
     for (const p of keep.splice(0, 1500)) heap.free(p); // 6 MiB freed against 2 MiB live
     const before = heap.readMemStats();
     expect(before.NumGC).toBe(0);
-    heap.malloc(4096); // the slow path sees the trigger
+    // The first mallocs take freed objects back from the P's reuse stack; the slow path then sees the trigger.
+    for (let i = 0; i < 40; i++) heap.malloc(4096);
     const ms = heap.readMemStats();
     expect(ms.NumGC).toBe(1);
     expect(ms.NumForcedGC).toBe(0);
@@ -50,7 +51,8 @@ describe("readMemStats", () => {
     for (let i = 0; i < 3000; i++) a.push(off.malloc(4096));
     const sys = off.readMemStats().HeapSys;
     for (const p of a) off.free(p);
-    for (let i = 0; i < 3000; i++) off.malloc(4096);
+    // Another size class: only a cycle (empty spans back to the page heap) can make room.
+    for (let i = 0; i < 1500; i++) off.malloc(8192);
     expect(off.readMemStats().HeapSys).toBe(sys); // reused, not grown
     expect(off.readMemStats().NumGC).toBeGreaterThan(0);
     expect(off.readMemStats().EnableGC).toBe(false);
