@@ -59,7 +59,8 @@ export class DemoEngine {
   private readonly replay: Replay;
   private error: string | null = null;
   private inv: InvariantState = { ok: true, error: null, checks: 0, atOp: 0 };
-  private perOpMs = 0.001;
+  /** Measured cost of one operation; starts pessimistic so a first step of costly operations stays short. */
+  private perOpMs = 0.05;
 
   /** Makes the memory (or takes the page's shared memory), the heap and the trace. Throws what createHeap or the trace parser throw. */
   constructor(config: DemoConfig, shared: SharedMemory | null) {

@@ -381,13 +381,19 @@ function init(): void {
     ui.kind.value = "file";
     say(`loaded ${f.name}: press Reset to replay it`);
   });
+  const showPage = (j: number) => {
+    const sc = last?.inspection.sizeClasses ?? [];
+    const text = mapView.describe(j, (c) => sc.find((u) => u.sizeclass === c)?.elemsize ?? 0);
+    if (text !== null) ui.pageInfo.textContent = text;
+  };
   ui.canvas.addEventListener("mousemove", (e) => {
     const r = ui.canvas.getBoundingClientRect();
-    const sc = last?.inspection.sizeClasses ?? [];
-    const text = mapView.describeAt(e.clientX - r.left, e.clientY - r.top, (c) => {
-      return sc.find((u) => u.sizeclass === c)?.elemsize ?? 0;
-    });
-    if (text !== null) ui.pageInfo.textContent = text;
+    showPage(mapView.pageAt(e.clientX - r.left, e.clientY - r.top));
+  });
+  ui.canvas.addEventListener("keydown", (e) => {
+    if (!mapView.moveCursor(e.key)) return;
+    e.preventDefault();
+    showPage(mapView.cursor);
   });
   window.addEventListener("resize", () => {
     if (last !== null) mapView.draw(last.pageMap);

@@ -200,6 +200,11 @@ describe.runIf(runBrowserTests)("apps/demo in chromium", () => {
     expect(st.replay!.workload).toContain("churn.trace");
     expect(st.replay!.position).toBe(4000);
     expectConsistent(st);
+    // The map answers the keyboard: focus it, move the cursor, read the page it names.
+    await page.focus("#pagemap");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("#page-info")).toMatch(/^arena \d+, page 1 \(0x[0-9a-f]+\): /);
     await page.close();
   });
 });

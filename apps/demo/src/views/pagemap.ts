@@ -3,7 +3,8 @@
  * canvas, one tile per arena (Go's heapArena), tiles in address order. Pages
  * of in-use spans take their size class's colour and the first page of each
  * span gets a dark left edge, so spans read as runs; free pages show their
- * state (cached, free, released, not grown). Hovering names the page.
+ * state (cached, free, released, not grown). Pointing at a page, or moving
+ * the keyboard cursor over the map with the arrow keys, names the page.
  */
 import { type HeapPageMap, PageMapState } from "@gomalloc/runtime";
 import { formatBytes } from "../format.js";
@@ -56,6 +57,8 @@ export class PageMapView {
   frames = 0;
   /** Cells drawn in the last frame that are not "not grown" (pages the heap has grown into). */
   grownCells = 0;
+  /** The keyboard cursor: index of a page in the map's arrays, or -1. */
+  cursor = -1;
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
@@ -100,6 +103,19 @@ export class PageMapView {
         }
       }
     });
+    if (this.cursor >= map.state.length) this.cursor = map.state.length - 1;
+    if (this.cursor >= 0) {
+      const k = Math.floor(this.cursor / ppa);
+      const i = this.cursor % ppa;
+      const x = (k % L.tilesPerRow) * (L.tileW + tileGap) + (i % L.tileCols) * L.cell;
+      const y = Math.floor(k / L.tilesPerRow) * (L.tileH + tileGap) + labelH + Math.floor(i / L.tileCols) * L.cell;
+      ctx.strokeStyle = "#f8fafc";
+      ctx.lineWidth = 3;
+      ctx.strokeRect(x - 1, y - 1, inner + 2, inner + 2);
+      ctx.strokeStyle = "#0f172a";
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x - 1, y - 1, inner + 2, inner + 2);
+    }
     if (map.arenas.length === 0) {
       ctx.fillStyle = "#475569";
       ctx.fillText("no arenas yet", 4, 4);
@@ -110,21 +126,48 @@ export class PageMapView {
     this.grownCells = grown;
   }
 
-  /** Describes the page under CSS pixel (x, y), or null. */
-  describeAt(x: number, y: number, elemsizeOf: (sizeclass: number) => number): string | null {
+  /** The page under CSS pixel (x, y): its index in the map's arrays, or -1. */
+  pageAt(x: number, y: number): number {
     const map = this.map;
     const L = this.layout;
-    if (map === null || L === null) return null;
+    if (map === null || L === null) return -1;
     const col = Math.floor(x / (L.tileW + tileGap));
     const row = Math.floor(y / (L.tileH + tileGap));
     const inX = x - col * (L.tileW + tileGap);
     const inY = y - row * (L.tileH + tileGap) - labelH;
-    if (col >= L.tilesPerRow || inX >= L.tileW || inY < 0 || inY >= L.tileRows * L.cell) return null;
+    if (col >= L.tilesPerRow || inX >= L.tileW || inY < 0 || inY >= L.tileRows * L.cell) return -1;
     const k = row * L.tilesPerRow + col;
     const i = Math.floor(inY / L.cell) * L.tileCols + Math.floor(inX / L.cell);
-    const a = map.arenas[k];
-    if (a === undefined || i >= map.pagesPerArena) return null;
-    const j = k * map.pagesPerArena + i;
+    if (k >= map.arenas.length || i >= map.pagesPerArena) return -1;
+    return k * map.pagesPerArena + i;
+  }
+
+  /**
+   * Moves the keyboard cursor for a key (arrows: a page sideways or a row of
+   * the tile up or down; Home/End: first or last page) and redraws; false for
+   * other keys.
+   */
+  moveCursor(key: string): boolean {
+    const map = this.map;
+    const L = this.layout;
+    if (map === null || L === null || map.state.length === 0) return false;
+    const n = map.state.length;
+    const c = this.cursor < 0 ? 0 : this.cursor;
+    const steps: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -L.tileCols, ArrowDown: L.tileCols };
+    if (key === "Home") this.cursor = 0;
+    else if (key === "End") this.cursor = n - 1;
+    else if (key in steps) this.cursor = this.cursor < 0 ? 0 : Math.min(n - 1, Math.max(0, c + steps[key]!));
+    else return false;
+    this.draw(map);
+    return true;
+  }
+
+  /** Describes page j of the map (an index from {@link pageAt} or {@link cursor}), or null. */
+  describe(j: number, elemsizeOf: (sizeclass: number) => number): string | null {
+    const map = this.map;
+    if (map === null || j < 0 || j >= map.state.length) return null;
+    const i = j % map.pagesPerArena;
+    const a = map.arenas[Math.floor(j / map.pagesPerArena)]!;
     const addr = a.base + i * map.pageSize;
     const where = `arena ${a.index}, page ${i} (0x${addr.toString(16)})`;
     const st = map.state[j]!;
