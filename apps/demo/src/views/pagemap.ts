@@ -152,11 +152,10 @@ export class PageMapView {
     const L = this.layout;
     if (map === null || L === null || map.state.length === 0) return false;
     const n = map.state.length;
-    const c = this.cursor < 0 ? 0 : this.cursor;
     const steps: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -L.tileCols, ArrowDown: L.tileCols };
     if (key === "Home") this.cursor = 0;
     else if (key === "End") this.cursor = n - 1;
-    else if (key in steps) this.cursor = this.cursor < 0 ? 0 : Math.min(n - 1, Math.max(0, c + steps[key]!));
+    else if (key in steps) this.cursor = this.cursor < 0 ? 0 : Math.min(n - 1, Math.max(0, this.cursor + steps[key]!));
     else return false;
     this.draw(map);
     return true;
