@@ -11,8 +11,11 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** True under CI (CI=true or CI=1), where a missing browser is a failure, not a skip. */
 export const inCI = process.env.CI === "true" || process.env.CI === "1";
 
+/** Whether chromium is where {@link chromiumPath} says. */
+export const haveChromium = existsSync(chromiumPath);
+
 /** Whether the e2e test can run here; under CI it always "can" (and fails loudly without chromium). */
-export const runBrowserTests = inCI || existsSync(chromiumPath);
+export const runBrowserTests = inCI || haveChromium;
 
 /** Launches headless chromium with the flags verified in TOOLCHAIN.md. Throws a clear error when it is missing. */
 export async function launchChromium(): Promise<Browser> {

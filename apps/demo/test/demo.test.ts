@@ -17,7 +17,7 @@ import { Profile } from "pprof-format";
 import { build, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoStatus } from "../src/status.js";
-import { launchChromium, runBrowserTests } from "./browser.js";
+import { chromiumPath, haveChromium, launchChromium, runBrowserTests } from "./browser.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -86,6 +86,11 @@ async function canvasInk(page: Page): Promise<{ drawn: number; colors: number }>
     return { drawn, colors: colors.size };
   });
 }
+
+// Under CI a missing browser is a failed test, not a skipped one.
+it.runIf(runBrowserTests)(`finds chromium at ${chromiumPath}`, () => {
+  expect(haveChromium).toBe(true);
+});
 
 describe.runIf(runBrowserTests)("apps/demo in chromium", () => {
   beforeAll(async () => {
