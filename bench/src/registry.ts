@@ -6,6 +6,7 @@
  * it the reference. See bench/README.md.
  */
 import type { Allocator, ObjectBytes } from "@gomalloc/trace";
+import { gomalloc, gomallocSab, gomallocSim } from "./peers/gomalloc.js";
 import { memPool } from "./peers/mempool.js";
 import { tlsf } from "./peers/tlsf.js";
 import { uint8Array } from "./peers/uint8array.js";
@@ -39,9 +40,4 @@ export interface AllocatorEntry {
 }
 
 /** The registry, reference first. */
-export const allocators: AllocatorEntry[] = [
-  // gomalloc registers here, first (it becomes the reference): e.g. `gomalloc,` imported from "./peers/gomalloc.js".
-  tlsf,
-  memPool,
-  uint8Array,
-];
+export const allocators: AllocatorEntry[] = [gomalloc, gomallocSab, gomallocSim, tlsf, memPool, uint8Array];

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { registerConformance } from "./commands/conformance.js";
 import { registerConstants } from "./commands/constants.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerReplay } from "./commands/replay.js";
 import { registerSizeclasses } from "./commands/sizeclasses.js";
 import { registerTrace } from "./commands/trace.js";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerConstants(program);
   registerConformance(program);
   registerTrace(program);
+  registerReplay(program);
   return program;
 }
 

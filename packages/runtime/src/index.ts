@@ -30,6 +30,18 @@ export {
 } from "./errors.js";
 export { growCapacity } from "./free.js";
 export { Heap, heapRootSlot } from "./heap.js";
+export {
+  type ArenaUsage,
+  type BackendUsage,
+  type CycleUsage,
+  checkInspection,
+  type HeapFootprint,
+  type HeapInspection,
+  type HeapUsageTotals,
+  heapFootprint,
+  inspectHeap,
+  type SizeClassUsage,
+} from "./inspect.js";
 export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
 export { HeapMemory } from "./memaccess.js";

@@ -15,6 +15,7 @@ import {
   traceStats,
 } from "@gomalloc/trace";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { binaryUnits, count } from "../report.js";
 
 function intArg(min: number) {
   return (value: string): number => {
@@ -58,17 +59,11 @@ function gen(flags: GenFlags): void {
   process.stderr.write(`wrote ${trace.length} ops to ${out}\n`);
 }
 
-const group = (n: number): string => Math.round(n).toLocaleString("en-US");
+const group = count;
 
 function bytesText(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${group(n)} B` : `${group(n)} B (${v.toFixed(1)} ${units[u]})`;
+  const [v, unit] = binaryUnits(n);
+  return unit === "B" ? `${group(n)} B` : `${group(n)} B (${v.toFixed(1)} ${unit})`;
 }
 
 /** Formats {@link TraceStats} as the text `trace stats` prints. */
