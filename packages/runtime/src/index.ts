@@ -6,6 +6,15 @@
  * free as Go's sweep with free cycles; zeroing only where needed; MemStats,
  * the scavenger and heap profiles. See README.md and docs/design.md.
  */
+
+export {
+  type AttachHeapOptions,
+  attachHeap,
+  type CreateHeapOptions,
+  createHeap,
+  type HeapMemoryOptions,
+  type ScavengeGoal,
+} from "./createheap.js";
 export {
   BadSizeError,
   DoubleFreeError,
@@ -20,16 +29,7 @@ export {
   UnsupportedProfileError,
 } from "./errors.js";
 export { growCapacity } from "./free.js";
-export {
-  type AttachHeapOptions,
-  attachHeap,
-  type CreateHeapOptions,
-  createHeap,
-  Heap,
-  type HeapMemoryOptions,
-  heapRootSlot,
-  type ScavengeGoal,
-} from "./heap.js";
+export { Heap, heapRootSlot } from "./heap.js";
 export {
   type ArenaUsage,
   type BackendUsage,
@@ -44,6 +44,7 @@ export {
 } from "./inspect.js";
 export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
+export { HeapMemory } from "./memaccess.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
 export { type HeapPageMap, heapPageMap, PageMapState } from "./pagemap.js";
 export { maxTinySize, tinySideEntryBytes } from "./tiny.js";
