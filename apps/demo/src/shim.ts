@@ -4,7 +4,7 @@
  * resizable ArrayBuffer (Chromium: "The provided ArrayBufferView value must
  * not be shared" / "…must not be resizable"; Node accepts both), and
  * `attachHeap` decodes the heap's GOOS/GOARCH name straight from managed
- * memory (packages/runtime/src/heap.ts). This wrapper copies such a view
+ * memory (packages/runtime/src/createheap.ts). This wrapper copies such a view
  * first and leaves every other call as it was. Remove it once attachHeap
  * copies the bytes itself.
  */
