@@ -8,7 +8,6 @@
 import { SabSysMemory, type SysMemory, WasmSysMemory, wasmPageSize } from "@gomalloc/os-mem";
 import { attachHeap, type CreateHeapOptions, type Heap } from "@gomalloc/runtime";
 import type { BackendKind, SharedMemory } from "./protocol.js";
-import { installDecodeShim } from "./shim.js";
 
 /** The largest maximum the demo offers (WebAssembly.Memory's 4 GiB less one page fits every backend). */
 export const maxBackendBytes = 2 ** 31;
@@ -62,7 +61,6 @@ export function heapMemoryOptions(
 
 /** A second handle, holding no P, on the heap a worker made in `shared` (read-only: statistics and inspection). */
 export function attachReadOnly(shared: SharedMemory): Heap {
-  installDecodeShim();
   const sys: SysMemory =
     shared instanceof SharedArrayBuffer ? SabSysMemory.attach(shared) : WasmSysMemory.attach(shared);
   return attachHeap(sys, { p: "none" });
