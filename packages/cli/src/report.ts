@@ -159,10 +159,10 @@ function sizeClassSection(r: RunResult, limit: number): string[] {
   return [
     ...out,
     ...table(rows),
-    "  in use = objects × size; free slots = slots with no live object (freed ones",
-    "  are reused after their span's next sweep); span tail = bytes after the last",
-    "  slot; used = in use ÷ span bytes. Requested sizes are not kept, so rounding",
-    "  inside an object is not counted.",
+    "  in use = objects × size; free slots = slots with no live object (a freed one",
+    "  comes back through its P's reuse stack or its span's next sweep); span tail =",
+    "  bytes after the last slot; used = in use ÷ span bytes. Requested sizes are not",
+    "  kept, so rounding inside an object is not counted.",
   ];
 }
 

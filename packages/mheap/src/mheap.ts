@@ -186,7 +186,7 @@ export class MHeap {
     );
     this.arenaHintAlloc = FixAlloc.attach(sys, rec + R_HINT_ALLOC);
     this.tinyAlloc = v.getU32(rec + R_TINY_ALLOC + 56) === 0 ? null : FixAlloc.attach(sys, rec + R_TINY_ALLOC);
-    this.mutex = new Mutex(v.i32, (rec - v.base + R_LOCK) / 4, { name: "mheap", rank: lockRankMheap });
+    this.mutex = new Mutex(v, (rec - v.base + R_LOCK) / 4, { name: "mheap", rank: lockRankMheap });
     this.l2v = v;
     this.l2w = -1;
     refreshL2(this);

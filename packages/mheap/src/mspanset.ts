@@ -76,7 +76,7 @@ function store(h: MHeap, a: number, x: number): void {
 }
 
 function spineLock(h: MHeap, set: number): Mutex {
-  return new Mutex(h.v.i32, i32Index(h, set + S_LOCK), { name: "spanSet spine", rank: lockRankSpanSetSpine });
+  return new Mutex(h.v, i32Index(h, set + S_LOCK), { name: "spanSet spine", rank: lockRankSpanSetSpine });
 }
 
 function overflow(h: MHeap, set: number): MSpanList {

@@ -23,7 +23,14 @@ export {
   RuntimeThrow,
 } from "./errors.js";
 export { FaultInjector } from "./faults.js";
-export { canBlock, lockRankChecking, Mutex, type MutexOptions, setLockRankChecking } from "./lock.js";
+export {
+  canBlock,
+  type LockWordSource,
+  lockRankChecking,
+  Mutex,
+  type MutexOptions,
+  setLockRankChecking,
+} from "./lock.js";
 export { SysMemoryBase, sysReserveAlignedRetries } from "./mem.js";
 export { type ArrayBufferOptions, ArrayBufferSysMemory } from "./mem_arraybuffer.js";
 export {

@@ -58,10 +58,17 @@ export function lockRankChecking(): boolean {
   return rankChecking;
 }
 
+/**
+ * Where a {@link Mutex} finds its lock word: an Int32Array, or an object whose
+ * `i32` array is read on every operation — a {@link MemView}, which its
+ * backend rebinds when a WebAssembly.Memory grow detaches the old buffer.
+ */
+export type LockWordSource = Int32Array | { readonly i32: Int32Array };
+
 /** A mutual-exclusion lock over `i32[index]`; see the file header. */
 export class Mutex {
-  /** The array holding the lock word; backends re-point it after their buffer is replaced. */
-  i32: Int32Array;
+  private arr: Int32Array;
+  private readonly src: { readonly i32: Int32Array } | null;
   readonly index: number;
   readonly name: string;
   readonly rank: number;
@@ -71,11 +78,13 @@ export class Mutex {
   /** Whether the word is in a shared buffer (else plain loads and stores do: no other thread can see it). */
   private readonly shared: boolean;
 
-  constructor(i32: Int32Array, index: number, opts: MutexOptions = {}) {
+  constructor(source: LockWordSource, index: number, opts: MutexOptions = {}) {
+    const i32 = source instanceof Int32Array ? source : source.i32;
     if (!Number.isInteger(index) || index < 0 || index >= i32.length) {
       throw new RangeError(`Mutex: index ${index} outside the array`);
     }
-    this.i32 = i32;
+    this.arr = i32;
+    this.src = source instanceof Int32Array ? null : source;
     this.index = index;
     this.name = opts.name ?? "mutex";
     this.rank = opts.rank ?? 0;
@@ -83,6 +92,16 @@ export class Mutex {
     this.maxSpinsNoWait = opts.maxSpinsNoWait ?? 1e7;
     this.blocking = opts.blocking ?? canBlock();
     this.shared = isSharedBuffer(i32.buffer);
+  }
+
+  /** The array holding the lock word, as of now (a view source is read again each time). */
+  get i32(): Int32Array {
+    return this.src === null ? this.arr : this.src.i32;
+  }
+
+  /** Re-points a lock made over a bare Int32Array (backends do this after their buffer is replaced). */
+  set i32(a: Int32Array) {
+    this.arr = a;
   }
 
   /** True if the lock word is non-zero (some thread holds it). */

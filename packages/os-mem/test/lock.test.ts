@@ -6,6 +6,7 @@ import {
   LockRankError,
   LockWouldBlockError,
   lockRankChecking,
+  MemView,
   Mutex,
   RuntimeThrow,
   setLockRankChecking,
@@ -85,5 +86,22 @@ describe("Mutex", () => {
     await Promise.all(workers);
     expect(new Int32Array(sab)[1]).toBe(4 * iterations);
     expect(new Int32Array(sab)[0]).toBe(0);
+  });
+});
+
+describe("Mutex over a MemView", () => {
+  it("follows the view when its buffer is detached and the view rebound (WebAssembly.Memory grow)", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    const view = new MemView(memory.buffer, 0);
+    const m = new Mutex(view, 10, { name: "t" });
+    m.lock();
+    const old = view.i32;
+    memory.grow(1); // detaches the old buffer, as a grow of non-shared memory does
+    expect(old.length).toBe(0);
+    view.rebind(memory.buffer, 0);
+    expect(m.isLocked()).toBe(true);
+    m.unlock();
+    expect(m.isLocked()).toBe(false);
+    expect(view.i32[10]).toBe(0);
   });
 });

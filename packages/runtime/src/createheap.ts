@@ -316,7 +316,8 @@ export function attachHeap(sys: SysMemory, opts: AttachHeapOptions = {}): Heap {
   if (v.getU32(root + R_LAYOUT) !== ROOT_LAYOUT) throw new HeapAttachError(`layout ${v.getU32(root + R_LAYOUT)}`);
   const version: GoVersion = v.getU32(root + R_GOVERSION) === 119 ? "1.19" : "1.26";
   const raw = v.u8.subarray(root + R_PAIR - v.base, root + R_PAIR - v.base + 32);
-  const pair = new TextDecoder().decode(raw.subarray(0, raw.indexOf(0) < 0 ? 32 : raw.indexOf(0)));
+  // A copy: browsers refuse TextDecoder on views over shared or resizable buffers.
+  const pair = new TextDecoder().decode(raw.slice(0, raw.indexOf(0) < 0 ? 32 : raw.indexOf(0)));
   const profile = getProfileByPair(version, pair);
   const sc = sizeClassesFor(version);
   const h = MHeap.attach(sys, v.getF64(root + R_MHEAP), profile, {

@@ -46,6 +46,7 @@ export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
 export { HeapMemory } from "./memaccess.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
+export { type HeapPageMap, heapPageMap, PageMapState } from "./pagemap.js";
 export { maxTinySize, tinySideEntryBytes } from "./tiny.js";
 
 /** The package name. */

@@ -46,7 +46,7 @@ export interface SizeClassUsage {
   readonly capacity: number;
   /** Live objects (Σ allocCount − freedCount); tiny blocks for the tiny class. */
   readonly objects: number;
-  /** Objects freed but not yet swept (Σ freedCount): reusable after the span's next sweep. */
+  /** Objects freed and neither swept nor taken back by their P's reuse stack yet (Σ freedCount). */
   readonly freedUnswept: number;
   /** Slots never handed out since the span's last sweep (Σ nelems − allocCount). */
   readonly freeSlots: number;
@@ -132,13 +132,13 @@ export interface CycleUsage {
   readonly sweepgen: number;
   /** Whether every span has been swept this cycle. */
   readonly sweepDone: boolean;
-  /** Bytes freed and not yet swept, over every P. */
+  /** Bytes freed and neither swept nor taken back yet, over every P. */
   readonly freedUnsweptBytes: number;
   /** Bytes the scavenger has released to the backend since the heap was made. */
   readonly scavengedTotal: number;
   /** Heap memory retained now (in use + free, not released). */
   readonly retained: number;
-  /** The scavenger's retained-bytes goal now (Infinity: off). */
+  /** The scavenger's retained-bytes goal now, as `scavengeToGoal` computes it (Infinity: off). */
   readonly scavengeGoal: number;
 }
 
@@ -449,7 +449,7 @@ export function inspectHeap(heap: Heap): HeapInspection {
       freedUnsweptBytes: pending,
       scavengedTotal: h.released,
       retained: h.heapRetained(),
-      scavengeGoal: h.scavengeGoal(),
+      scavengeGoal: h.scavengeGoal(h.scavengeGoalKind === 2 ? heap.heapGoal() : Number.POSITIVE_INFINITY),
     },
     memory: backendUsage(heap),
   };

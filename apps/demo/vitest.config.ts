@@ -1,0 +1,3 @@
+import { gomallocProject } from "../../vitest.shared.js";
+
+export default gomallocProject("demo");
