@@ -90,7 +90,7 @@ export function heapPageMap(heap: Heap): HeapPageMap {
     if (ha === 0) broken("MH1", `arena ${ai} has no record in the arena map`);
     for (let i = 0; i < ppa; i++) {
       if (((v.u8[ha + g.offPageInUse + (i >>> 3) - v.base]! >>> (i & 7)) & 1) === 0) continue;
-      const s = v.getF64(ha + 8 * i);
+      const s = h.spanOf(g.arenaBase(ai) + i * g.pageSize);
       const c = t.spanclass(s) >>> 1;
       spanStart[k * ppa + i] = 1;
       // A large span may run on into the next arenas.
