@@ -19,6 +19,7 @@ import { createHeap, type Heap } from "@gomalloc/runtime";
 interface Config {
   readonly name: string;
   readonly rate: number;
+  readonly depth: number;
   readonly heap: Heap;
   readonly rates: number[];
 }
@@ -81,20 +82,32 @@ function main(argv: string[]): number {
     throw new Error(`want --steps ≥ ${window} and --rounds ≥ 1 (integers)`);
   }
   const size = sizes(1 << 16);
-  const make = (name: string, rate: number): Config => ({
+  const make = (name: string, rate: number, depth = 32): Config => ({
     name,
     rate,
-    heap: createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 1 << 30 }), memProfileRate: rate }),
+    depth,
+    heap: createHeap({
+      buffer: new ArrayBuffer(0, { maxByteLength: 1 << 30 }),
+      memProfileRate: rate,
+      profilerStackDepth: depth,
+    }),
     rates: [],
   });
-  const configs = [make("off", 0), make("default", 512 * 1024), make("every", 1), make("off (again)", 0)];
+  // "default, no stacks" separates the per-allocation countdown from the per-sample stack capture.
+  const configs = [
+    make("off", 0),
+    make("default", 512 * 1024),
+    make("default, no stacks", 512 * 1024, 0),
+    make("every", 1),
+    make("off (again)", 0),
+  ];
   // Rate 1 captures a stack per allocation: give it fewer steps so a round stays short.
   const stepsOf = (c: Config) => (c.rate === 1 ? Math.max(window, Math.floor(steps / 50)) : steps);
   const lives = configs.map(() => new Float64Array(window));
   let pos = 0;
   process.stdout.write(
     `gomalloc sampling cost: node ${process.version}, ArrayBuffer heap, malloc+free churn of 16–512 B objects (${window} live), ` +
-      `${steps} pairs per block (rate 1: ${stepsOf(configs[2]!)}), ${rounds} rounds (median), 1 warm-up\n\n`,
+      `${steps} pairs per block (rate 1: ${stepsOf(configs[3]!)}), ${rounds} rounds (median), 1 warm-up\n\n`,
   );
   for (let r = -1; r < rounds; r++) {
     for (let i = 0; i < configs.length; i++) {
@@ -113,19 +126,21 @@ function main(argv: string[]): number {
     return [
       c.name,
       c.rate === 0 ? "0" : String(c.rate),
+      c.rate === 0 ? "-" : String(c.depth),
       `${(m / 1e6).toFixed(2)} M`,
       (m / off).toFixed(3),
       `±${((50 * (Math.max(...c.rates) - Math.min(...c.rates))) / m).toFixed(1)}%`,
       `${samples} of ${allocs}`,
     ];
   });
-  const head = ["MemProfileRate", "rate", "pairs/s", "×off", "spread", "samples recorded"];
+  const head = ["MemProfileRate", "rate", "stack", "pairs/s", "×off", "spread", "samples recorded"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)));
   for (const l of [head, ...rows]) process.stdout.write(`${line(l).join("  ").trimEnd()}\n`);
   process.stdout.write(
     "\n×off: median pairs/s over the median of the first 'off' heap. 'off (again)' is a second heap at rate 0\n" +
-      "timed the same way: its distance from 1.000 is the noise of this run.\n",
+      "timed the same way: its distance from 1.000 is the noise of this run. stack: JS frames captured per\n" +
+      "sample (profilerStackDepth); 'default, no stacks' is the countdown alone, Go's c.nextSample check.\n",
   );
   return 0;
 }

@@ -91,6 +91,11 @@ export interface CreateHeapOptions extends HeapMemoryOptions {
   memProfileRate?: number;
   /** Random source of the profiler's sampling (seed it for replayable samples). */
   profilerRand?: CheapRand;
+  /**
+   * JavaScript frames captured per sampled allocation (0: no stacks, each
+   * sample is keyed by its size alone). @defaultValue 32 (Go's maxProfStackDepth is larger; JS stacks cost more to capture)
+   */
+  profilerStackDepth?: number;
 }
 
 /** A goal for the scavenger (see {@link CreateHeapOptions.scavengeGoal}). */
@@ -110,6 +115,8 @@ export interface AttachHeapOptions {
   memProfileRate?: number;
   /** Random source of this handle's profiler. */
   profilerRand?: CheapRand;
+  /** JavaScript frames captured per sampled allocation (see {@link CreateHeapOptions.profilerStackDepth}). */
+  profilerStackDepth?: number;
 }
 
 const sizeClassesCache = new Map<string, SizeClasses>();

@@ -44,9 +44,20 @@ export function freeSlow(heap: Heap, p: number): void {
     freeLarge(heap, s, p);
     return;
   }
-  if (t.getU8(s, F_specials) !== 0) heap.profiler.recordFree(p);
+  if (t.getU8(s, F_specials) !== 0) unprofile(heap, s, p);
   if (spc === heap.tinySpc && freeTiny(heap, s, p)) return;
   freeSmall(heap, s, spc, p);
+}
+
+/**
+ * Go's `freeSpecial` for a profile record: when p was sampled, records its
+ * free and counts it off its span's specials byte, so a span whose sampled
+ * objects are all freed takes the free fast path again (255 is sticky).
+ */
+function unprofile(heap: Heap, s: number, p: number): void {
+  if (!heap.profiler.recordFree(p)) return;
+  const n = heap.t.getU8(s, F_specials);
+  if (n < 255) heap.t.setU8(s, F_specials, n - 1);
 }
 
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
@@ -66,7 +77,7 @@ function freeLarge(heap: Heap, s: number, p: number): void {
   const base = t.base(s);
   if (p !== base) throw new InteriorPointerError(p, base);
   if (t.allocCount(s) !== 1) throw new DoubleFreeError(p, s);
-  if (t.getU8(s, F_specials) !== 0) heap.profiler.recordFree(p);
+  if (t.getU8(s, F_specials) !== 0) unprofile(heap, s, p);
   const bytes = t.npages(s) * h.geom.pageSize;
   const v = heap.v;
   const mc = heap.mc;

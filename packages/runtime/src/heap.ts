@@ -41,7 +41,7 @@ import type { AttachHeapOptions, CreateHeapOptions, ScavengeGoal } from "./creat
 import { HeapOptionError, NoProcessorError } from "./errors.js";
 import { freeSlow, realloc, usableSize } from "./free.js";
 import { checkHeap } from "./invariants.js";
-import { arrayBytes, type MallocOptions, mallocSlow, sampleAlloc } from "./malloc.js";
+import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
 import {
   acctOf,
   heapAllocApprox,
@@ -192,6 +192,8 @@ export class Heap extends HeapMemory {
   reuseU = 0;
   /** @internal f64 index of the mcache's reuseCount[0]. */
   mcReuseD = 0;
+  /** @internal f64 index of the mcache's nextSample (its cached MemProfileRate follows). */
+  mcSampleD = 0;
   /**
    * @internal Whether allocations count down the mcache's nextSample: false
    * while this handle's MemProfileRate is 0 (Go's nextSample is then out of
@@ -230,7 +232,11 @@ export class Heap extends HeapMemory {
     this.emptymspan = v.getF64(root + R_EMPTY);
     this.zerobase = root + R_ZEROBASE;
     this.maxAlloc = profile.maxAlloc;
-    this.profiler = new HeapProfiler({ MemProfileRate: opts.memProfileRate ?? 0, rand: opts.profilerRand });
+    this.profiler = new HeapProfiler({
+      MemProfileRate: opts.memProfileRate ?? 0,
+      rand: opts.profilerRand,
+      stackDepth: opts.profilerStackDepth,
+    });
     this.layout = new MCacheLayout(sc);
     this.fastMax = sc.maxSmallSize;
     this.spcOfSize = new Uint8Array(Math.ceil(sc.maxSmallSize / 8) + 1);
@@ -268,6 +274,7 @@ export class Heap extends HeapMemory {
     this.mcFreeCountD = ((mcv + this.layout.smallFreeCount) / 8) | 0;
     this.reuseU = ((this.v.getF64(this.mc + this.layout.reuse) - this.v.base) / 4) | 0;
     this.mcReuseD = ((mcv + this.layout.reuseCount) / 8) | 0;
+    this.mcSampleD = ((mcv + MC_NEXT_SAMPLE) / 8) | 0;
     const g = this.h.geom;
     this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? l2Limit(this.h) * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
@@ -338,7 +345,13 @@ export class Heap extends HeapMemory {
               const c = this.mcReuseD + (spc >>> 1);
               f[c] = f[c]! + 1;
               const x = f[d + D_start]! + idx * es;
-              if (this.sampling) sampleAlloc(this, x, es);
+              if (this.sampling) {
+                // Go's c.nextSample countdown: one subtraction; a sample or a rate change leaves the fast path.
+                const i = this.mcSampleD;
+                const ns = f[i]! - es;
+                f[i] = ns;
+                if (ns < 0 || f[i + 1] !== this.profiler.MemProfileRate) profilealloc(this, x, es);
+              }
               return x;
             }
           }
@@ -374,7 +387,12 @@ export class Heap extends HeapMemory {
           const es = f[d + D_elemsize]!;
           const x = result * es + f[d + D_start]!;
           if (spc === this.tinySpc) return newTinyBlock(this, x, u[w + W_tinySide]! + 2 * result, size);
-          if (this.sampling) sampleAlloc(this, x, es);
+          if (this.sampling) {
+            const i = this.mcSampleD;
+            const ns = f[i]! - es;
+            f[i] = ns;
+            if (ns < 0 || f[i + 1] !== this.profiler.MemProfileRate) profilealloc(this, x, es);
+          }
           return x;
         }
       }

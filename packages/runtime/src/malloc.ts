@@ -86,7 +86,7 @@ export function profileAlloc(heap: Heap, x: number, size: number): void {
   if (ns < 0 || v.getF64(mc + MC_MEM_PROF_RATE) !== heap.profiler.MemProfileRate) profilealloc(heap, x, size);
 }
 
-/** Go's `profilealloc`: records x as a sample and draws the next distance; flags its span (Go's specials). */
+/** Go's `profilealloc`: records x as a sample and draws the next distance; counts it on its span (Go's specials). */
 export function profilealloc(heap: Heap, x: number, size: number): void {
   const v = heap.v;
   const mc = heap.mc;
@@ -96,12 +96,8 @@ export function profilealloc(heap: Heap, x: number, size: number): void {
   v.setF64(mc + MC_NEXT_SAMPLE, prof.profilealloc(x, size));
   heap.sampling = prof.MemProfileRate !== 0;
   const s = heap.h.spanOf(x);
-  heap.t.setU8(s, F_specials, 1);
-}
-
-/** The fast paths' profiling countdown (only while {@link Heap.sampling}): as {@link profileAlloc}. */
-export function sampleAlloc(heap: Heap, x: number, size: number): void {
-  profileAlloc(heap, x, size);
+  const n = heap.t.getU8(s, F_specials);
+  if (n < 255) heap.t.setU8(s, F_specials, n + 1);
 }
 
 /** Go's small noscan path of mallocgc for size in [16, maxSmallSize]; 0 when memory is exhausted. */

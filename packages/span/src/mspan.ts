@@ -50,7 +50,8 @@ export const F_spanclass = 56;
 export const F_state = 57;
 /**
  * A byte the heap above may use for per-span flags (u8; gomalloc's runtime:
- * "the span holds profiled objects", Go's `specials` list reduced to a flag).
+ * the number of live profiled objects in the span, 255 meaning "255 or more",
+ * Go's `specials` list reduced to a count).
  * Cleared when the heap allocates or frees the span; the span layer never reads it.
  */
 export const F_specials = 58;
