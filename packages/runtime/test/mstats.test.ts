@@ -119,39 +119,6 @@ describe("the scavenger", () => {
     expect(() => heap.setScavengeGoal({ fraction: -1 })).toThrow(HeapOptionError);
     heap.checkInvariants();
   });
-
-  it("counts sampled objects on their span (Go's specials) so frees are fast again once they are all freed", () => {
-    const heap = flat({ profilerRand: new Wyrand(2) });
-    heap.setMemProfileRate(1);
-    const ps = Array.from({ length: 300 }, () => heap.malloc(48));
-    const s = heap.h.spanOf(ps[0]!);
-    const inSpan = ps.filter((p) => heap.h.spanOf(p) === s);
-    expect(inSpan.length).toBe(170); // 8 KiB / 48
-    expect(heap.t.getU8(s, F_specials)).toBe(170);
-    heap.setMemProfileRate(0);
-    const unsampled = heap.malloc(48); // notices the new rate: sampled, as in Go
-    for (const p of inSpan.slice(1)) heap.free(p);
-    expect(heap.t.getU8(s, F_specials)).toBe(heap.h.spanOf(unsampled) === s ? 2 : 1);
-    heap.free(inSpan[0]!);
-    heap.free(unsampled);
-    expect(heap.t.getU8(s, F_specials)).toBe(0);
-    expect(heap.profiler.nlive).toBe(300 - 170);
-    heap.checkInvariants();
-  });
-
-  it("keeps a span's specials count at 255 once it saturates", () => {
-    const heap = flat({ profilerRand: new Wyrand(3) });
-    heap.setMemProfileRate(1);
-    const ps = Array.from({ length: 600 }, () => heap.malloc(16));
-    const s = heap.h.spanOf(ps[0]!);
-    const inSpan = ps.filter((p) => heap.h.spanOf(p) === s);
-    expect(inSpan.length).toBe(512);
-    expect(heap.t.getU8(s, F_specials)).toBe(255);
-    for (const p of inSpan) heap.free(p);
-    expect(heap.t.getU8(s, F_specials)).toBe(255);
-    expect(heap.profiler.nlive).toBe(600 - 512);
-    heap.checkInvariants();
-  });
 });
 
 describe("heap profiling", () => {
