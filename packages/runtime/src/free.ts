@@ -37,6 +37,20 @@ export function spanForPointer(heap: Heap, p: number, op: string): number {
 export function freeSlow(heap: Heap, p: number): void {
   if (p === 0 || p === heap.zerobase) return;
   if (heap.mc === 0) throw new NoProcessorError("free");
+  if (heap.inSlowW < 0) {
+    freeSlow1(heap, p);
+    return;
+  }
+  heap.enterSlow();
+  try {
+    heap.syncViews();
+    freeSlow1(heap, p);
+  } finally {
+    heap.exitSlow();
+  }
+}
+
+function freeSlow1(heap: Heap, p: number): void {
   const s = spanForPointer(heap, p, "free");
   const t = heap.t;
   const spc = t.spanclass(s);
@@ -52,7 +66,7 @@ export function freeSlow(heap: Heap, p: number): void {
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   spanFree(heap.t, s, p);
-  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p), spc);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
@@ -61,6 +75,16 @@ export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
 
 /** Frees a large object: its span goes back to the page heap at once; then an explicit scavenger goal is checked. */
 function freeLarge(heap: Heap, s: number, p: number): void {
+  heap.lockCentral();
+  try {
+    freeLargeLocked(heap, s, p);
+  } finally {
+    heap.unlockCentral();
+  }
+}
+
+/** {@link freeLarge} under the mcentral lock (so two workers freeing one large object cannot both succeed). */
+function freeLargeLocked(heap: Heap, s: number, p: number): void {
   const t = heap.t;
   const h = heap.h;
   const base = t.base(s);
@@ -80,6 +104,7 @@ function freeLarge(heap: Heap, s: number, p: number): void {
 /** The usable size of the object at p (see {@link Heap.usableSize}). */
 export function usableSize(heap: Heap, p: number): number {
   if (p === 0 || p === heap.zerobase) return 0;
+  heap.syncViews();
   const s = spanForPointer(heap, p, "usableSize");
   const t = heap.t;
   const spc = t.spanclass(s);
@@ -171,7 +196,12 @@ export function realloc(heap: Heap, p: number, size: number): number {
 /** Large realloc shrinking in place: the tail pages go back to the heap (counted as freed large bytes). */
 function shrinkLarge(heap: Heap, s: number, npages: number): void {
   const freed = (heap.t.npages(s) - npages) * heap.h.geom.pageSize;
-  heap.h.shrinkSpan(s, npages);
+  heap.lockCentral();
+  try {
+    heap.h.shrinkSpan(s, npages);
+  } finally {
+    heap.unlockCentral();
+  }
   const v = heap.v;
   v.setF64(heap.mc + MC_LARGE_FREE, v.getF64(heap.mc + MC_LARGE_FREE) + freed);
   heap.afterLargeFree();
@@ -180,7 +210,12 @@ function shrinkLarge(heap: Heap, s: number, npages: number): void {
 /** Large realloc growing in place when the pages after the object are free (counted as allocated large bytes). */
 function growLarge(heap: Heap, s: number, npages: number): boolean {
   const added = (npages - heap.t.npages(s)) * heap.h.geom.pageSize;
-  if (!heap.h.growSpan(s, npages)) return false;
+  heap.lockCentral();
+  try {
+    if (!heap.h.growSpan(s, npages)) return false;
+  } finally {
+    heap.unlockCentral();
+  }
   const v = heap.v;
   v.setF64(heap.mc + MC_LARGE_ALLOC, v.getF64(heap.mc + MC_LARGE_ALLOC) + added);
   return true;

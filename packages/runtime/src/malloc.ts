@@ -157,9 +157,24 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
   const zero = opts !== undefined && opts.zero === true;
   heap.h.lastGrowFailure = "";
   let x: number;
-  if (size < maxTinySize) x = mallocTiny(heap, size);
-  else if (size <= heap.sizeClasses.maxSmallSize) x = mallocSmall(heap, size, zero);
-  else x = mallocLarge(heap, size, zero);
+  if (heap.inSlowW < 0) {
+    x = mallocPath(heap, size, zero);
+  } else {
+    // Several Ps: mark the P as in a slow path (see Heap.enterSlow) and follow growth made by other workers.
+    heap.enterSlow();
+    try {
+      heap.syncViews();
+      x = mallocPath(heap, size, zero);
+    } finally {
+      heap.exitSlow();
+    }
+  }
   if (x === 0 && !orZero) throw new OutOfMemoryError(size, heap.h.lastGrowFailure);
   return x;
+}
+
+function mallocPath(heap: Heap, size: number, zero: boolean): number {
+  if (size < maxTinySize) return mallocTiny(heap, size);
+  if (size <= heap.sizeClasses.maxSmallSize) return mallocSmall(heap, size, zero);
+  return mallocLarge(heap, size, zero);
 }
