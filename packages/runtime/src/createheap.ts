@@ -110,6 +110,13 @@ export interface AttachHeapOptions {
   memProfileRate?: number;
   /** Random source of this handle's profiler. */
   profilerRand?: CheapRand;
+  /**
+   * Whether this thread may sleep in `Atomics.wait` when a heap lock is
+   * contended (detected by default: false on a browser main thread). When
+   * false, a contended lock is spun on for a bounded time and then
+   * LockWouldBlockError is thrown, leaving the heap unchanged — never a hang.
+   */
+  blocking?: boolean;
 }
 
 const sizeClassesCache = new Map<string, SizeClasses>();

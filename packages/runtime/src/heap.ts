@@ -280,7 +280,11 @@ export class Heap extends HeapMemory {
     this.token = Math.floor(Math.random() * 0xffffffff) >>> 0 || 1;
     this.central =
       this.numPs > 1
-        ? new Mutex(v, (root + R_CENTRAL_LOCK - v.base) / 4, { name: "mcentral", rank: lockRankMcentral })
+        ? new Mutex(v, (root + R_CENTRAL_LOCK - v.base) / 4, {
+            name: "mcentral",
+            rank: lockRankMcentral,
+            blocking: "blocking" in opts ? opts.blocking : undefined,
+          })
         : null;
   }
 
