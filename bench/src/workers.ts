@@ -3,8 +3,9 @@
  * worker_threads attached to it, throughput measured with 1 and 2 workers.
  * Runs, each with 1 and then 2 workers started together on a barrier:
  *
- * - `cpu`: a pure compute loop (no heap): the machine's own scaling, the
- *   ceiling for everything else.
+ * - `cpu`: a pure compute loop (no heap): the machine's own scaling.
+ * - `separate-heaps`: each worker makes its own one-P heap and replays its
+ *   trace there — nothing shared, the ceiling for allocation-bound work.
  * - `independent`: each worker replays its own small-churn trace (1024 live
  *   slots, 8–256 B, its own seed) through its own P.
  * - `global-lock`: the same traces on a heap with one P that every worker
@@ -25,7 +26,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { Mutex, SabSysMemory } from "@gomalloc/os-mem";
 import { attachHeap, createHeap, type Heap } from "@gomalloc/runtime";
 
-type Kind = "cpu" | "independent" | "global-lock" | "producer-consumer" | "producer-consumer-lock";
+type Kind = "cpu" | "separate-heaps" | "independent" | "global-lock" | "producer-consumer" | "producer-consumer-lock";
 
 interface Job {
   kind: Kind;
@@ -38,6 +39,7 @@ interface Job {
 }
 
 // ctrl (i32): [0] workers ready, [1] go, [2] global mutex word.
+// ring (i32 header): [0] head, [1] tail, [2] consumer waiting, [3] producer waiting; then f64 slots.
 const LIVE = 1024;
 const RING = 4096;
 
@@ -52,12 +54,12 @@ function rng(seed: number): () => number {
   };
 }
 
-/** A compute loop of `ops` steps (the CPU-bound baseline). */
+/** A compute loop of `ops` × 8 steps (the CPU-bound baseline; × 8 so that a run lasts about as long as a heap run). */
 function cpuLoop(ops: number, seed: number): number {
   const a = new Float64Array(1024);
   const r = rng(seed);
   let acc = 0;
-  for (let i = 0; i < ops; i++) {
+  for (let i = 0; i < ops * 8; i++) {
     const k = r() & 1023;
     a[k] = a[k]! * 0.5 + i;
     acc += a[(k * 7) & 1023]!;
@@ -93,33 +95,47 @@ function churn(heap: Heap, ops: number, seed: number, mu: Mutex | null): void {
   }
 }
 
-/** The producer half: allocates `ops` objects and pushes each into the ring (i32 head/tail, f64 slots). */
+/**
+ * Waits until `ht[i]` differs from `seen`: a short spin, then Atomics.wait with
+ * `ht[flag]` raised so that the other side knows to notify (on a loaded
+ * machine a pure spin would take the CPU the other side needs).
+ */
+function waitChange(ht: Int32Array, i: number, seen: number, flag: number): void {
+  for (let s = 0; s < 200; s++) if (Atomics.load(ht, i) !== seen) return;
+  Atomics.store(ht, flag, 1);
+  while (Atomics.load(ht, i) === seen) Atomics.wait(ht, i, seen, 1);
+  Atomics.store(ht, flag, 0);
+}
+
+/** The producer half: allocates `ops` objects and pushes each into the ring. */
 function produce(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
-  const ht = new Int32Array(ring, 0, 2);
-  const slots = new Float64Array(ring, 8);
+  const ht = new Int32Array(ring, 0, 4);
+  const slots = new Float64Array(ring, 16);
   const r = rng(7);
   let tail = 0;
   for (let i = 0; i < ops; i++) {
     if (mu !== null) mu.lock();
     const p = heap.malloc(8 + (r() % 249));
     if (mu !== null) mu.unlock();
-    while (tail - Atomics.load(ht, 0) >= RING) {} // full: spin until the consumer catches up
+    for (let h = Atomics.load(ht, 0); tail - h >= RING; h = Atomics.load(ht, 0)) waitChange(ht, 0, h, 3);
     slots[tail % RING] = p;
     tail++;
     Atomics.store(ht, 1, tail);
+    if (Atomics.load(ht, 2) !== 0) Atomics.notify(ht, 1);
   }
 }
 
 /** The consumer half: pops `ops` objects from the ring and frees each. */
 function consume(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
-  const ht = new Int32Array(ring, 0, 2);
-  const slots = new Float64Array(ring, 8);
+  const ht = new Int32Array(ring, 0, 4);
+  const slots = new Float64Array(ring, 16);
   let head = 0;
   for (let i = 0; i < ops; i++) {
-    while (Atomics.load(ht, 1) === head) {} // empty: spin
+    if (Atomics.load(ht, 1) === head) waitChange(ht, 1, head, 2);
     const p = slots[head % RING]!;
     head++;
     Atomics.store(ht, 0, head);
+    if (Atomics.load(ht, 3) !== 0) Atomics.notify(ht, 0);
     if (mu !== null) mu.lock();
     heap.free(p);
     if (mu !== null) mu.unlock();
@@ -151,7 +167,9 @@ function workerMain(job: Job): void {
   const locked = job.kind === "global-lock" || job.kind === "producer-consumer-lock";
   let heap: Heap | null = null;
   let mu: Mutex | null = null;
-  if (job.sab !== null) {
+  if (job.kind === "separate-heaps") {
+    heap = createHeap({ growableSab: { maxByteLength: 1 << 30 } });
+  } else if (job.sab !== null) {
     // With the global lock every worker uses P 0 (taken over: only one runs at a time under the lock).
     heap = attachHeap(SabSysMemory.attach(job.sab), { p: locked ? 0 : "any" });
     if (locked) mu = new Mutex(ctrl, 2, { name: "global", spins: 100 });
@@ -159,8 +177,9 @@ function workerMain(job: Job): void {
   const run = (ops: number) => {
     if (job.kind === "cpu") return cpuLoop(ops, job.w + 1);
     const h = heap!;
-    if (job.kind === "independent" || job.kind === "global-lock") churn(h, ops, job.w + 1, mu);
-    else if (job.role === "producer") produce(h, ops, job.ring!, mu);
+    if (job.kind === "independent" || job.kind === "global-lock" || job.kind === "separate-heaps") {
+      churn(h, ops, job.w + 1, mu);
+    } else if (job.role === "producer") produce(h, ops, job.ring!, mu);
     else if (job.role === "consumer") consume(h, ops, job.ring!, mu);
     else produceConsumeSolo(h, ops, mu);
     return 0;
@@ -195,7 +214,7 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
   const ctrl32 = new Int32Array(ctrl);
   let sab: SharedArrayBuffer | null = null;
   let main: Heap | null = null;
-  if (kind !== "cpu") {
+  if (kind !== "cpu" && kind !== "separate-heaps") {
     const locked = kind === "global-lock" || kind === "producer-consumer-lock";
     main = locked
       ? createHeap({ sab: new SharedArrayBuffer(256 << 20), numPs: 1 })
@@ -204,7 +223,7 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
     main.close(); // the workers take the Ps
   }
   const pair = kind === "producer-consumer" || kind === "producer-consumer-lock";
-  const ring = pair ? new SharedArrayBuffer(8 + 8 * RING) : null;
+  const ring = pair ? new SharedArrayBuffer(16 + 8 * RING) : null;
   const roles: Job["role"][] = pair && n === 2 ? ["producer", "consumer"] : n === 2 ? ["solo", "solo"] : ["solo"];
   const workers = roles.map(
     (role, w) =>
@@ -242,7 +261,14 @@ async function main(): Promise<void> {
     `gomalloc workers bench: node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, ` +
       `${ops} ops per worker, median of ${rounds}\n`,
   );
-  const kinds: Kind[] = ["cpu", "independent", "global-lock", "producer-consumer", "producer-consumer-lock"];
+  const kinds: Kind[] = [
+    "cpu",
+    "separate-heaps",
+    "independent",
+    "global-lock",
+    "producer-consumer",
+    "producer-consumer-lock",
+  ];
   const res = new Map<Kind, [number, number]>();
   process.stdout.write("| run | 1 worker | 2 workers | 2 ÷ 1 |\n| --- | --- | --- | --- |\n");
   for (const kind of kinds) {
@@ -262,10 +288,13 @@ async function main(): Promise<void> {
   const pc = res.get("producer-consumer")!;
   const pcl = res.get("producer-consumer-lock")!;
   const cpu = res.get("cpu")!;
+  const sep = res.get("separate-heaps")!;
   process.stdout.write(
-    `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, per-P heap ${(ind[1] / ind[0]).toFixed(2)}×, ` +
+    `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, separate heaps ${(sep[1] / sep[0]).toFixed(2)}×, ` +
+      `per-P heap ${(ind[1] / ind[0]).toFixed(2)}×, ` +
       `global lock ${(gl[1] / gl[0]).toFixed(2)}×\n` +
-      `2 workers, per-P ÷ global lock: independent ${(ind[1] / gl[1]).toFixed(2)}×, ` +
+      `2 workers: per-P ÷ separate heaps ${(ind[1] / sep[1]).toFixed(2)}×; ` +
+      `per-P ÷ global lock: independent ${(ind[1] / gl[1]).toFixed(2)}×, ` +
       `producer/consumer ${(pc[1] / pcl[1]).toFixed(2)}×\n`,
   );
 }

@@ -275,7 +275,7 @@ function newHeap(opts: CreateHeapOptions): Heap {
   const v = h.v;
   const layout = new MCacheLayout(sc);
   const root = h.spanAlloc.allocMeta(ROOT_BYTES, 8, SysStat.other_sys);
-  const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 8, SysStat.other_sys);
+  const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 64, SysStat.other_sys); // a P per cache line
   const empty = h.spans.allocSpan();
   if (root === 0 || ptable === 0 || empty === 0) throw new HeapOptionError("memory", "no room for the heap's records");
   // One mcache per P, all made now: a chunk of exactly numPs records (at most Go's 16 KiB chunk).

@@ -17,7 +17,7 @@ import { pageCacheBytes } from "@gomalloc/mheap";
 import type { MemView } from "@gomalloc/os-mem";
 
 // P record (byte offsets): i32 status, u32 id, f64 mcache, pcache (24 bytes),
-// then u32 owner token, u32 epoch, i32 inSlow, pad.
+// then u32 owner token, u32 epoch, i32 inSlow, pad to 64 bytes.
 const P_STATUS = 0;
 const P_ID = 4;
 const P_MCACHE = 8;
@@ -25,8 +25,11 @@ const P_PCACHE = 16;
 const P_TOKEN = P_PCACHE + pageCacheBytes;
 const P_EPOCH = P_TOKEN + 4;
 const P_INSLOW = P_TOKEN + 8;
-/** Bytes of one P record. */
-export const pRecordBytes = P_TOKEN + 16;
+/**
+ * Bytes of one P record: a cache line, so that one worker's writes to its P
+ * (the inSlow word on every slow path) never share a line with another's.
+ */
+export const pRecordBytes = 64;
 
 /** P status: no handle holds it (Go's _Pidle). */
 export const pIdle = 0;
