@@ -19,7 +19,7 @@
  *
  * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
  * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
- * (`node dist/workers.js [--ops n] [--rounds n]`). See bench/README.md.
+ * (`node dist/workers.js [--ops n] [--rounds n] [--kinds a,b]`). See bench/README.md.
  */
 import { availableParallelism, cpus } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -196,16 +196,29 @@ function workerMain(job: Job): void {
   parentPort!.postMessage({ ms, sink });
 }
 
-function parseArgs(argv: string[]): { ops: number; rounds: number } {
-  let ops = 2_000_000;
+const allKinds: Kind[] = [
+  "cpu",
+  "separate-heaps",
+  "independent",
+  "global-lock",
+  "producer-consumer",
+  "producer-consumer-lock",
+];
+
+function parseArgs(argv: string[]): { ops: number; rounds: number; kinds: Kind[] } {
+  let ops = 4_000_000;
   let rounds = 3;
+  let kinds = allKinds;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--ops") ops = Number(argv[++i]);
     else if (argv[i] === "--rounds") rounds = Number(argv[++i]);
-    else throw new Error(`unknown option ${argv[i]} (--ops n, --rounds n)`);
+    else if (argv[i] === "--kinds") kinds = (argv[++i] ?? "").split(",") as Kind[];
+    else throw new Error(`unknown option ${argv[i]} (--ops n, --rounds n, --kinds a,b)`);
   }
   if (!(ops >= 1000) || !(rounds >= 1)) throw new Error("--ops ≥ 1000 and --rounds ≥ 1");
-  return { ops, rounds };
+  for (const k of kinds)
+    if (!allKinds.includes(k)) throw new Error(`--kinds: ${k} is not one of ${allKinds.join(", ")}`);
+  return { ops, rounds, kinds };
 }
 
 /** Runs one configuration: `n` workers (roles as the kind needs) on a fresh heap; returns total ops/s. */
@@ -256,19 +269,11 @@ function fmt(x: number): string {
 }
 
 async function main(): Promise<void> {
-  const { ops, rounds } = parseArgs(process.argv.slice(2));
+  const { ops, rounds, kinds } = parseArgs(process.argv.slice(2));
   process.stdout.write(
     `gomalloc workers bench: node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, ` +
       `${ops} ops per worker, median of ${rounds}\n`,
   );
-  const kinds: Kind[] = [
-    "cpu",
-    "separate-heaps",
-    "independent",
-    "global-lock",
-    "producer-consumer",
-    "producer-consumer-lock",
-  ];
   const res = new Map<Kind, [number, number]>();
   process.stdout.write("| run | 1 worker | 2 workers | 2 ÷ 1 |\n| --- | --- | --- | --- |\n");
   for (const kind of kinds) {
@@ -283,12 +288,13 @@ async function main(): Promise<void> {
     res.set(kind, [a, b]);
     process.stdout.write(`| ${kind} | ${fmt(a)} | ${fmt(b)} | ${(b / a).toFixed(2)} |\n`);
   }
-  const ind = res.get("independent")!;
-  const gl = res.get("global-lock")!;
-  const pc = res.get("producer-consumer")!;
-  const pcl = res.get("producer-consumer-lock")!;
-  const cpu = res.get("cpu")!;
-  const sep = res.get("separate-heaps")!;
+  const ind = res.get("independent");
+  const gl = res.get("global-lock");
+  const pc = res.get("producer-consumer");
+  const pcl = res.get("producer-consumer-lock");
+  const cpu = res.get("cpu");
+  const sep = res.get("separate-heaps");
+  if (!ind || !gl || !pc || !pcl || !cpu || !sep) return; // a subset: no summary
   process.stdout.write(
     `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, separate heaps ${(sep[1] / sep[0]).toFixed(2)}×, ` +
       `per-P heap ${(ind[1] / ind[0]).toFixed(2)}×, ` +
