@@ -299,17 +299,19 @@ export class Heap extends HeapMemory {
   }
 
   /**
-   * @internal Marks the held P as inside a slow path (with several Ps): a
-   * worker that dies with this mark may hold a lock, and `reclaimP` refuses
-   * its P. Nests; pair with {@link exitSlow}.
+   * @internal Marks the held P as inside a slow path (with several Ps; the
+   * mark is this handle's token): a worker that dies with this mark may hold
+   * a lock, and `reclaimP` refuses its P. Nests; pair with {@link exitSlow}.
    */
   enterSlow(): void {
-    if (this.slowDepth++ === 0 && this.inSlowW >= 0) Atomics.store(this.v.i32, this.inSlowW, 1);
+    if (this.slowDepth++ === 0 && this.inSlowW >= 0) Atomics.store(this.v.i32, this.inSlowW, this.token | 0);
   }
 
-  /** @internal Ends what {@link enterSlow} began. */
+  /** @internal Ends what {@link enterSlow} began (clearing only this handle's own mark). */
   exitSlow(): void {
-    if (--this.slowDepth === 0 && this.inSlowW >= 0) Atomics.store(this.v.i32, this.inSlowW, 0);
+    if (--this.slowDepth === 0 && this.inSlowW >= 0) {
+      Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
+    }
   }
 
   /**
@@ -334,6 +336,9 @@ export class Heap extends HeapMemory {
     this.syncViews();
     if (this.p >= 0 && this.inSlowW >= 0 && pToken(this.v, this.ptable, this.p) !== this.token) {
       this.unlockCentral();
+      // The P is someone else's now: take back this handle's mark (the inSlow word holds the
+      // marking handle's token, so a new holder's mark is never cleared) and let go of it.
+      Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
       this.p = -1;
       this.mc = 0;
       this.pc = null;

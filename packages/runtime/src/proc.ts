@@ -136,7 +136,7 @@ export function pEpoch(v: MemView, table: number, i: number): number {
   return (v.shared ? Atomics.load(v.i32, w) : v.i32[w]!) >>> 0;
 }
 
-/** u32 index of P i's `inSlow` word: non-zero while its holder is in a slow path (may hold a lock). */
+/** u32 index of P i's `inSlow` word: the holder's token while it is in a slow path (where it may hold a lock), else 0. */
 export function pInSlowIndex(v: MemView, table: number, i: number): number {
   return (pRecord(table, i) + P_INSLOW - v.base) / 4;
 }
