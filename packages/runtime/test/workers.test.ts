@@ -9,6 +9,8 @@
 // (default 100 000: about 12 s for the three runs on 2 busy cores; the full
 // 1 000 000 takes about 65 s), GOMALLOC_STRESS_SEED to replay. Workers load
 // the built package.
+
+import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
 import type { SabSysMemory } from "@gomalloc/os-mem";
 import { setLockRankChecking } from "@gomalloc/os-mem";
@@ -110,4 +112,43 @@ describe("many workers, one heap (worker_threads stress)", () => {
       }
     }, 600_000);
   }
+});
+
+describe("double free across worker_threads", () => {
+  it("an object freed by one worker is a DoubleFreeError when any worker frees it again", async () => {
+    requireDist();
+    const heap = createHeap({ growableSab: { maxByteLength: 256 << 20 }, numPs: 3 });
+    const sab = (heap.sys as SabSysMemory).sab;
+    const [a, b] = [0, 1].map((w) => startWorker("free-worker.mjs", { sab, w }, () => {}));
+    const ask = async (w: Worker, m: unknown): Promise<unknown> => {
+      w.postMessage(m);
+      return (await once(w, "message"))[0];
+    };
+    // Tiny, small (several classes) and large objects, allocated by a and freed by b.
+    const sizes = [5, 12, 16, 100, 700, 5000, 30_000, 40_000, 300_000];
+    const addrs = (await ask(a!, { op: "alloc", sizes })) as number[];
+    expect(await ask(b!, { op: "free", addrs })).toEqual(sizes.map(() => null));
+    // Neither a nor b allocates in between, so nothing can have reused the objects.
+    expect(await ask(a!, { op: "free", addrs })).toEqual(sizes.map(() => "DoubleFreeError"));
+    expect(await ask(b!, { op: "free", addrs })).toEqual(sizes.map(() => "DoubleFreeError"));
+    // Both at once, racing: exactly one free of each object succeeds.
+    const more = (await ask(a!, {
+      op: "alloc",
+      sizes: Array.from({ length: 2000 }, (_, i) => 16 + (i % 64) * 8),
+    })) as number[];
+    const [ra, rb] = (await Promise.all([
+      ask(a!, { op: "free", addrs: more }),
+      ask(b!, { op: "free", addrs: more }),
+    ])) as (string | null)[][];
+    for (let i = 0; i < more.length; i++) {
+      expect([ra![i], rb![i]].filter((x) => x === null)).toHaveLength(1);
+      expect([ra![i], rb![i]].filter((x) => x === "DoubleFreeError")).toHaveLength(1);
+    }
+    await Promise.all([ask(a!, { op: "detach" }), ask(b!, { op: "detach" })]);
+    heap.freeCycle();
+    heap.checkInvariants();
+    const ms = heap.readMemStats();
+    expect(ms.HeapObjects).toBe(0);
+    expect(ms.HeapAlloc).toBe(0);
+  }, 60_000);
 });
