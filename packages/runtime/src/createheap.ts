@@ -117,6 +117,13 @@ export interface AttachHeapOptions {
   profilerRand?: CheapRand;
   /** JavaScript frames captured per sampled allocation (see {@link CreateHeapOptions.profilerStackDepth}). */
   profilerStackDepth?: number;
+  /**
+   * Whether this thread may sleep in `Atomics.wait` when a heap lock is
+   * contended (detected by default: false on a browser main thread). When
+   * false, a contended lock is spun on for a bounded time and then
+   * LockWouldBlockError is thrown, leaving the heap unchanged — never a hang.
+   */
+  blocking?: boolean;
 }
 
 const sizeClassesCache = new Map<string, SizeClasses>();
@@ -275,7 +282,7 @@ function newHeap(opts: CreateHeapOptions): Heap {
   const v = h.v;
   const layout = new MCacheLayout(sc);
   const root = h.spanAlloc.allocMeta(ROOT_BYTES, 8, SysStat.other_sys);
-  const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 8, SysStat.other_sys);
+  const ptable = h.spanAlloc.allocMeta(numPs * pRecordBytes, 64, SysStat.other_sys); // a P per cache line
   const empty = h.spans.allocSpan();
   if (root === 0 || ptable === 0 || empty === 0) throw new HeapOptionError("memory", "no room for the heap's records");
   // One mcache per P, all made now: a chunk of exactly numPs records (at most Go's 16 KiB chunk).

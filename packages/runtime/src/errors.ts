@@ -110,3 +110,20 @@ export class MemoryAccessError extends Error {
     this.name = "MemoryAccessError";
   }
 }
+
+/**
+ * `reclaimP` cannot flush P `p`: its holder died inside a slow path (where it
+ * may have held the mcentral, span-set or heap lock, or left a span half
+ * updated), so the heap cannot be made consistent from another thread. Fast
+ * paths take no lock, so a worker stopped in one can always be reclaimed.
+ */
+export class PReclaimError extends Error {
+  readonly _tag = "PReclaimError" as const;
+  constructor(
+    readonly p: number,
+    readonly reason: string,
+  ) {
+    super(`reclaimP(${p}): ${reason}`);
+    this.name = "PReclaimError";
+  }
+}

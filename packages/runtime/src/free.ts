@@ -12,7 +12,7 @@
 import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
-import { checkSize, mallocSlow } from "./malloc.js";
+import { checkSize, countSpecials, mallocSlow } from "./malloc.js";
 import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePush } from "./mcache.js";
 import { freeTiny, tinyUsableSize } from "./tiny.js";
 
@@ -37,6 +37,20 @@ export function spanForPointer(heap: Heap, p: number, op: string): number {
 export function freeSlow(heap: Heap, p: number): void {
   if (p === 0 || p === heap.zerobase) return;
   if (heap.mc === 0) throw new NoProcessorError("free");
+  if (heap.inSlowW < 0) {
+    freeSlow1(heap, p);
+    return;
+  }
+  heap.enterSlow();
+  try {
+    heap.syncViews();
+    freeSlow1(heap, p);
+  } finally {
+    heap.exitSlow();
+  }
+}
+
+function freeSlow1(heap: Heap, p: number): void {
   const s = spanForPointer(heap, p, "free");
   const t = heap.t;
   const spc = t.spanclass(s);
@@ -56,14 +70,13 @@ export function freeSlow(heap: Heap, p: number): void {
  */
 function unprofile(heap: Heap, s: number, p: number): void {
   if (!heap.profiler.recordFree(p)) return;
-  const n = heap.t.getU8(s, F_specials);
-  if (n < 255) heap.t.setU8(s, F_specials, n - 1);
+  countSpecials(heap, s, -1);
 }
 
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   spanFree(heap.t, s, p);
-  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p), spc);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
@@ -72,6 +85,16 @@ export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
 
 /** Frees a large object: its span goes back to the page heap at once; then an explicit scavenger goal is checked. */
 function freeLarge(heap: Heap, s: number, p: number): void {
+  heap.lockCentral();
+  try {
+    freeLargeLocked(heap, s, p);
+  } finally {
+    heap.unlockCentral();
+  }
+}
+
+/** {@link freeLarge} under the mcentral lock (so two workers freeing one large object cannot both succeed). */
+function freeLargeLocked(heap: Heap, s: number, p: number): void {
   const t = heap.t;
   const h = heap.h;
   const base = t.base(s);
@@ -91,6 +114,7 @@ function freeLarge(heap: Heap, s: number, p: number): void {
 /** The usable size of the object at p (see {@link Heap.usableSize}). */
 export function usableSize(heap: Heap, p: number): number {
   if (p === 0 || p === heap.zerobase) return 0;
+  heap.syncViews();
   const s = spanForPointer(heap, p, "usableSize");
   const t = heap.t;
   const spc = t.spanclass(s);
@@ -182,7 +206,12 @@ export function realloc(heap: Heap, p: number, size: number): number {
 /** Large realloc shrinking in place: the tail pages go back to the heap (counted as freed large bytes). */
 function shrinkLarge(heap: Heap, s: number, npages: number): void {
   const freed = (heap.t.npages(s) - npages) * heap.h.geom.pageSize;
-  heap.h.shrinkSpan(s, npages);
+  heap.lockCentral();
+  try {
+    heap.h.shrinkSpan(s, npages);
+  } finally {
+    heap.unlockCentral();
+  }
   const v = heap.v;
   v.setF64(heap.mc + MC_LARGE_FREE, v.getF64(heap.mc + MC_LARGE_FREE) + freed);
   heap.afterLargeFree();
@@ -191,7 +220,12 @@ function shrinkLarge(heap: Heap, s: number, npages: number): void {
 /** Large realloc growing in place when the pages after the object are free (counted as allocated large bytes). */
 function growLarge(heap: Heap, s: number, npages: number): boolean {
   const added = (npages - heap.t.npages(s)) * heap.h.geom.pageSize;
-  if (!heap.h.growSpan(s, npages)) return false;
+  heap.lockCentral();
+  try {
+    if (!heap.h.growSpan(s, npages)) return false;
+  } finally {
+    heap.unlockCentral();
+  }
   const v = heap.v;
   v.setF64(heap.mc + MC_LARGE_ALLOC, v.getF64(heap.mc + MC_LARGE_ALLOC) + added);
   return true;

@@ -17,7 +17,7 @@ import {
   PageCache,
   startFreeCycle,
 } from "@gomalloc/mheap";
-import type { MemView, SysMemory } from "@gomalloc/os-mem";
+import { type MemView, Mutex, type SysMemory } from "@gomalloc/os-mem";
 import { FixAlloc } from "@gomalloc/persistent";
 import { HeapProfiler, type MemStats, writeHeapProfile } from "@gomalloc/profiling";
 import type { SizeClasses } from "@gomalloc/sizeclass";
@@ -38,13 +38,14 @@ import {
   mSpanInUse,
 } from "@gomalloc/span";
 import type { AttachHeapOptions, CreateHeapOptions, ScavengeGoal } from "./createheap.js";
-import { HeapOptionError, NoProcessorError } from "./errors.js";
+import { HeapOptionError, NoProcessorError, PReclaimError } from "./errors.js";
 import { freeSlow, realloc, usableSize } from "./free.js";
 import { checkHeap } from "./invariants.js";
 import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
 import {
   acctOf,
   heapAllocApprox,
+  MC_FLUSH_GEN,
   MC_NEXT_SAMPLE,
   MC_TINY,
   MC_TINY_ALLOCS,
@@ -58,7 +59,19 @@ import {
 } from "./mcache.js";
 import { HeapMemory } from "./memaccess.js";
 import { readMemStats } from "./mstats.js";
-import { claimP, pMCache, pPageCache, releaseP } from "./proc.js";
+import {
+  claimP,
+  markPDead,
+  pIdle,
+  pInSlowIndex,
+  pMCache,
+  pPageCache,
+  pStatus,
+  pToken,
+  releaseP,
+  stampP,
+} from "./proc.js";
+import { repairP } from "./procfault.js";
 import { maxTinySize, newTinyBlock, tinyAlignMasks, tinyBlockSpanClass } from "./tiny.js";
 
 // The root record (byte offsets; createheap.ts writes it). @internal
@@ -73,9 +86,15 @@ export const R_ZEROBASE = 40; // 8 bytes: Go's zerobase, the address of every 0-
 export const R_HUGE = 48;
 export const R_PAIR = 56; // 32 bytes of ASCII
 export const R_CACHEALLOC = 88; // FixAlloc record
-export const ROOT_BYTES = 152;
+export const R_CENTRAL_LOCK = 152; // i32: the mcentral lock (see lockCentral)
+export const ROOT_BYTES = 160;
 export const ROOT_MAGIC = 0x50484f47; // "GOHP"
-export const ROOT_LAYOUT = 1;
+export const ROOT_LAYOUT = 2;
+/**
+ * Lock rank of the mcentral lock: below a span set's spine lock and the heap
+ * lock (Go 1.14's lockRankMcentral sat there too, when mcentral had a lock).
+ */
+export const lockRankMcentral = 5;
 /** The os-mem root slot holding the heap's root record. */
 export const heapRootSlot = 0;
 
@@ -180,6 +199,16 @@ export class Heap extends HeapMemory {
   readonly atomic: boolean;
   /** The P this handle holds, or -1. */
   p = -1;
+  /** This handle's owner token: written into the P it claims (see {@link reclaimP}). */
+  readonly token: number;
+  /** @internal The mcentral lock (null with one P: only one handle ever allocates then). */
+  readonly central: Mutex | null;
+  /** @internal Nesting depth of slow paths on this handle (see {@link enterSlow}). */
+  slowDepth = 0;
+  /** @internal Nesting depth of {@link lockCentral} on this handle. */
+  centralDepth = 0;
+  /** @internal u32 index of the held P's inSlow word (-1 without a P, or with one P). */
+  inSlowW = -1;
   /** @internal The held P's mcache record (0 without a P). */
   mc = 0;
   /** @internal u32 index of the held P's mcache record. */
@@ -254,6 +283,84 @@ export class Heap extends HeapMemory {
     this.flatView = sys.caps.backend !== "simulated" && this.v.base === 0 && sys.viewOf(0) === this.v;
     this.atomic = this.v.shared && this.numPs > 1;
     this.sampling = this.profiler.MemProfileRate !== 0;
+    this.token = Math.floor(Math.random() * 0xffffffff) >>> 0 || 1;
+    this.central =
+      this.numPs > 1
+        ? new Mutex(v, (root + R_CENTRAL_LOCK - v.base) / 4, {
+            name: "mcentral",
+            rank: lockRankMcentral,
+            blocking: "blocking" in opts ? opts.blocking : undefined,
+          })
+        : null;
+  }
+
+  /**
+   * @internal Re-points this handle's views if another worker grew the
+   * memory (a fixed-length view over a growable SharedArrayBuffer does not
+   * follow growth by itself). Slow paths call it first.
+   */
+  syncViews(): void {
+    const v = this.v;
+    if (this.flatView && v.buffer.byteLength - v.u8.length >= 8) this.sys.viewOf(v.u8.length);
+  }
+
+  /**
+   * @internal Marks the held P as inside a slow path (with several Ps; the
+   * mark is this handle's token): a worker that dies with this mark may hold
+   * a lock, and `reclaimP` refuses its P. Nests; pair with {@link exitSlow}.
+   */
+  enterSlow(): void {
+    if (this.slowDepth++ === 0 && this.inSlowW >= 0) Atomics.store(this.v.i32, this.inSlowW, this.token | 0);
+  }
+
+  /** @internal Ends what {@link enterSlow} began (clearing only this handle's own mark). */
+  exitSlow(): void {
+    if (--this.slowDepth === 0 && this.inSlowW >= 0) {
+      Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
+    }
+  }
+
+  /**
+   * @internal Takes the mcentral lock (with several Ps): refills, large
+   * allocations and frees, free cycles, flushes and reclaims run under it,
+   * one P at a time, while fast paths run on. Nests on one handle. Views are
+   * synced once it is held; throws NoProcessorError (lock released) if this
+   * handle's P was reclaimed meanwhile.
+   */
+  lockCentral(): void {
+    const m = this.central;
+    if (m === null) return;
+    if (this.centralDepth++ > 0) return;
+    this.enterSlow();
+    try {
+      m.lock();
+    } catch (e) {
+      this.centralDepth = 0;
+      this.exitSlow();
+      throw e;
+    }
+    this.syncViews();
+    if (this.p >= 0 && this.inSlowW >= 0 && pToken(this.v, this.ptable, this.p) !== this.token) {
+      this.unlockCentral();
+      // The P is someone else's now: take back this handle's mark (the inSlow word holds the
+      // marking handle's token, so a new holder's mark is never cleared) and let go of it.
+      Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
+      this.p = -1;
+      this.mc = 0;
+      this.pc = null;
+      this.fastEnd = 0;
+      this.inSlowW = -1;
+      throw new NoProcessorError("malloc/free (this handle's P was reclaimed)");
+    }
+  }
+
+  /** @internal Releases what {@link lockCentral} took. */
+  unlockCentral(): void {
+    const m = this.central;
+    if (m === null) return;
+    if (--this.centralDepth > 0) return;
+    m.unlock();
+    this.exitSlow();
   }
 
   /** @internal Go's `mheap_.cachealloc`: the fixalloc of mcache records. */
@@ -265,7 +372,23 @@ export class Heap extends HeapMemory {
   claim(i: number, force: boolean): boolean {
     if (this.p >= 0) throw new HeapOptionError("p", `this handle already holds P ${this.p}`);
     if (!claimP(this.v, this.ptable, i, force)) return false;
+    stampP(this.v, this.ptable, i, this.token);
+    this.bindP(i);
+    // An idle P's cache is empty (detach flushed it) but its flushGen may be cycles old: it is
+    // flushed as of now. Under the mcentral lock, so that no cycle starts meanwhile.
+    this.lockCentral();
+    try {
+      this.v.setU32(this.mc + MC_FLUSH_GEN, this.h.sweepgen);
+    } finally {
+      this.unlockCentral();
+    }
+    return true;
+  }
+
+  /** @internal Points this handle's P fields at P i (claimed by it, or being reclaimed through it). */
+  bindP(i: number): void {
     this.p = i;
+    this.inSlowW = this.numPs > 1 && this.v.shared ? pInSlowIndex(this.v, this.ptable, i) : -1;
     this.mc = pMCache(this.v, this.ptable, i);
     const mcv = this.mc - this.v.base;
     // Indexes into the view's arrays, kept as int32 (small offsets, never addresses).
@@ -278,7 +401,6 @@ export class Heap extends HeapMemory {
     const g = this.h.geom;
     this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? l2Limit(this.h) * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
-    return true;
   }
 
   /**
@@ -328,7 +450,8 @@ export class Heap extends HeapMemory {
             const mask = 1 << (idx & 31);
             let got: boolean;
             if (this.atomic) {
-              got = (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
+              // Entries name only spans this P caches, whose bitmaps this handle's view covers.
+              got = fb < u.length && (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
               if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
             } else {
               const old = u[fb]!;
@@ -451,7 +574,9 @@ export class Heap extends HeapMemory {
             const fb = u[sw + W_freed]! + word;
             let fresh: boolean;
             if (this.atomic) {
-              fresh = (Atomics.or(v.i32, fb, mask) & mask) === 0;
+              // Another P may own the span: an atomic OR, after checking the bitmap is inside
+              // this handle's view (another worker may have grown the memory; freeSlow syncs).
+              fresh = fb < u.length && (Atomics.or(v.i32, fb, mask) & mask) === 0;
               if (fresh) Atomics.add(v.i32, sw + W_freedCount, 1);
             } else {
               const old = u[fb]!;
@@ -467,7 +592,8 @@ export class Heap extends HeapMemory {
               f[fc] = f[fc]! + 1;
               const rb = this.reuseU + c * REUSE_STRIDE;
               const n = u[rb]!;
-              if (n < REUSE_ENTRIES) {
+              // With several Ps, only objects of spans this P caches (no other P sweeps those).
+              if (n < REUSE_ENTRIES && (!this.atomic || u[this.mcAllocWU + (cw & 0xff)] === sw)) {
                 u[rb + 2 + 2 * n] = sw;
                 u[rb + 3 + 2 * n] = idx;
                 u[rb] = n + 1;
@@ -540,11 +666,25 @@ export class Heap extends HeapMemory {
    */
   freeCycle(): void {
     if (this.mc === 0) throw new NoProcessorError("freeCycle");
-    const acct = acctOf(this);
-    if (!startCycle(this)) startFreeCycle(this.h, acct);
-    this.h.setField("numForced", this.h.getField("numForced") + 1);
-    finishSweep(this.h, acct);
-    this.scavengeToGoal();
+    this.lockCentral();
+    try {
+      const acct = acctOf(this);
+      if (!startCycle(this)) {
+        if (this.numPs > 1) {
+          // Another P has not flushed since the last cycle: finish that one instead (Go would wait for it).
+          finishSweep(this.h, acct);
+          this.h.setField("numForced", this.h.getField("numForced") + 1);
+          this.scavengeToGoal();
+          return;
+        }
+        startFreeCycle(this.h, acct);
+      }
+      this.h.setField("numForced", this.h.getField("numForced") + 1);
+      finishSweep(this.h, acct);
+      this.scavengeToGoal();
+    } finally {
+      this.unlockCentral();
+    }
   }
 
   /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). */
@@ -569,12 +709,14 @@ export class Heap extends HeapMemory {
    */
   scavenge(retainedBytes = 0): number {
     const h = this.h;
+    this.lockCentral();
     h.lock();
     try {
       const over = h.heapRetained() - retainedBytes;
       return over > 0 ? h.scavengeLocked(over, true) : 0;
     } finally {
       h.unlock();
+      this.unlockCentral();
     }
   }
 
@@ -606,12 +748,14 @@ export class Heap extends HeapMemory {
     const h = this.h;
     const goal = h.scavengeGoal(h.scavengeGoalKind === 2 ? this.heapGoal() : Number.POSITIVE_INFINITY);
     if (goal === Number.POSITIVE_INFINITY || h.heapRetained() <= goal) return 0;
+    this.lockCentral();
     h.lock();
     try {
       const over = h.heapRetained() - goal;
       return over > 0 ? h.scavengeLocked(over, true) : 0;
     } finally {
       h.unlock();
+      this.unlockCentral();
     }
   }
 
@@ -641,16 +785,91 @@ export class Heap extends HeapMemory {
     checkHeap(this);
   }
 
-  /** Flushes this handle's mcache and page cache and releases its P. The handle can then only read. */
-  close(): void {
+  /**
+   * Detaches this handle from its P (Go's `releaseAll`/`freemcache` when a P
+   * goes away): every cached span back to its mcentral, the tiny block
+   * released, the page cache handed back, the reuse stacks dropped (their
+   * objects stay freed in the span bitmaps), then the P is marked idle for
+   * the next `attachHeap`. The P's statistics stay in its record and are
+   * still summed by readMemStats. Afterwards the handle can only read
+   * statistics and memory. No-op without a P. Same as {@link close}.
+   */
+  detach(): void {
     if (this.p < 0) return;
+    const i = this.p;
+    this.lockCentral();
+    try {
+      this.flushP();
+    } finally {
+      this.unlockCentral();
+    }
+    this.unbind();
+    releaseP(this.v, this.ptable, i);
+  }
+
+  /** Flushes this handle's mcache and page cache and releases its P (see {@link detach}). */
+  close(): void {
+    this.detach();
+  }
+
+  /** @internal releaseAll and the page cache back to the heap; caller holds the mcentral lock. */
+  flushP(): void {
     releaseAll(this);
     if (this.pc !== null) this.h.flushPageCache(this.pc);
-    releaseP(this.v, this.ptable, this.p);
+  }
+
+  /** @internal Forgets the bound P (its record is untouched). */
+  unbind(): void {
     this.p = -1;
     this.mc = 0;
     this.pc = null;
     this.fastEnd = 0;
+    this.inSlowW = -1;
+  }
+
+  /**
+   * Recovers P i from a worker that went away without {@link detach} (it
+   * exited, threw, or was terminated): from any handle and thread, flushes
+   * the P's mcache and page cache exactly as detach would, under the
+   * mcentral lock, and marks the P idle. First repairs what a fast path
+   * stopped half-way leaves behind (a span's allocCount and freedCount are
+   * recomputed from its bitmaps; see procfault.ts). With `token` (the dead
+   * handle's {@link token}), only a P still held under that token is
+   * reclaimed, so a P claimed again meanwhile is left alone. Returns whether
+   * it reclaimed the P (false: it was idle, or held under another token).
+   * Throws PReclaimError if the holder died inside a slow path (it may hold a
+   * lock), HeapOptionError for a bad index or this handle's own P.
+   *
+   * Never call it for a P whose worker is still running: that worker's next
+   * slow path fails with NoProcessorError, but its fast paths would write
+   * into a flushed cache.
+   */
+  reclaimP(i: number, token?: number): boolean {
+    if (!Number.isInteger(i) || i < 0 || i >= this.numPs) {
+      throw new HeapOptionError("p", `${i} is not a P index in [0, ${this.numPs})`);
+    }
+    if (i === this.p) throw new HeapOptionError("p", `P ${i} is this handle's own: use detach()`);
+    this.syncViews();
+    const v = this.v;
+    if (pStatus(v, this.ptable, i) === pIdle) return false;
+    if (this.numPs > 1 && Atomics.load(v.i32, pInSlowIndex(v, this.ptable, i)) !== 0) {
+      throw new PReclaimError(i, "its holder died inside a slow path, where it may hold a lock");
+    }
+    this.lockCentral();
+    try {
+      if (!markPDead(v, this.ptable, i, token)) return false;
+      const tmp = new Heap(this.sys, this.profile, this.sizeClasses, this.h, this.root, {});
+      tmp.centralDepth = 1; // runs under this handle's hold of the lock
+      tmp.bindP(i);
+      tmp.inSlowW = -1;
+      repairP(tmp);
+      tmp.flushP();
+      tmp.unbind();
+      releaseP(v, this.ptable, i);
+      return true;
+    } finally {
+      this.unlockCentral();
+    }
   }
 }
 

@@ -26,10 +26,11 @@ export {
   MemoryAccessError,
   NoProcessorError,
   OutOfMemoryError,
+  PReclaimError,
   UnsupportedProfileError,
 } from "./errors.js";
 export { growCapacity } from "./free.js";
-export { Heap, heapRootSlot } from "./heap.js";
+export { Heap, heapRootSlot, lockRankMcentral } from "./heap.js";
 export {
   type ArenaUsage,
   type BackendUsage,
@@ -48,6 +49,7 @@ export { HeapMemory } from "./memaccess.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
 export { type HeapPageMap, heapPageMap, PageMapState } from "./pagemap.js";
 export { maxTinySize, tinySideEntryBytes } from "./tiny.js";
+export { type ExitingWorker, type PInfo, pInfo, watchWorker } from "./workers.js";
 
 /** The package name. */
 export const packageName = "@gomalloc/runtime";

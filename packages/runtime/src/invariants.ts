@@ -17,6 +17,10 @@
  *   not freed; its held bit is set iff it is some P's current tiny block; its
  *   live starts lie below its fill mark.
  * - HI5: Go's MemStats identities (profiling's checkMemStats, MS1–MS9).
+ * - HI6: the P table: an idle P has owner token 0, inSlow 0, no cached span,
+ *   no tiny block, empty reuse stacks and an empty page cache; a running P has
+ *   a non-zero token and a flushGen of sg or sg−2; no P is dead (between
+ *   reclaimP's first and last step) when the heap is quiet.
  *
  * Throws os-mem's RuntimeThrow("invariant <ID> broken: …"). Cost is linear in
  * the heap; meant for tests. See docs/design.md, "Invariants".
@@ -26,9 +30,17 @@ import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import { checkMemStats } from "@gomalloc/profiling";
 import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
-import { MC_ALLOC, MC_TINY, MC_TINY_SIDE, pendingFreeBytes, reuseEntries, reuseStride } from "./mcache.js";
+import {
+  MC_ALLOC,
+  MC_FLUSH_GEN,
+  MC_TINY,
+  MC_TINY_SIDE,
+  pendingFreeBytes,
+  reuseEntries,
+  reuseStride,
+} from "./mcache.js";
 import { readMemStats } from "./mstats.js";
-import { pMCache, pPageCache } from "./proc.js";
+import { pDead, pIdle, pInSlowIndex, pMCache, pPageCache, pStatus, pToken } from "./proc.js";
 import { maxTinySize, tinyHeld } from "./tiny.js";
 
 function broken(id: string, what: string): never {
@@ -57,13 +69,26 @@ export function checkHeap(heap: Heap): void {
     const want = ts === 0 ? 0 : t.getU32(ts, F_tinySide) + 2 * ((tiny - t.base(ts)) / maxTinySize);
     if (side !== want) broken("HI4", `P ${i} tiny block side word ${side}, want ${want}`);
     const reuse = v.getF64(mc + heap.layout.reuse);
+    const st = pStatus(v, heap.ptable, i);
+    const idle = st === pIdle;
+    if (st === pDead) broken("HI6", `P ${i} is dead (a reclaimP did not finish)`);
+    if (idle !== (pToken(v, heap.ptable, i) === 0))
+      broken("HI6", `P ${i} status ${st} with token ${pToken(v, heap.ptable, i)}`);
+    if (idle && Atomics.load(v.i32, pInSlowIndex(v, heap.ptable, i)) !== 0)
+      broken("HI6", `idle P ${i} is in a slow path`);
+    if (idle && (tiny !== 0 || !caches[i]!.empty())) broken("HI6", `idle P ${i} holds a tiny block or cached pages`);
+    const fg = v.getU32(mc + MC_FLUSH_GEN);
+    if (!idle && fg !== sg && fg !== (sg - 2) >>> 0) broken("HI6", `P ${i} flushGen ${fg} at sweepgen ${sg}`);
     for (let c = 0; c < sc.numSizeClasses; c++) {
-      if (v.getU32(reuse + 4 * c * reuseStride) > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
+      const n = v.getU32(reuse + 4 * c * reuseStride);
+      if (n > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
+      if (idle && n !== 0) broken("HI6", `idle P ${i} has reuse entries`);
     }
     for (let spc = 0; spc < sc.numSpanClasses; spc++) {
       const s = v.getF64(mc + MC_ALLOC + 8 * spc);
       if (v.getU32(mc + heap.layout.allocW + 4 * spc) !== (s - v.base) / 4) broken("HI1", `P ${i} allocW[${spc}]`);
       if (s === heap.emptymspan) continue;
+      if (idle) broken("HI6", `idle P ${i} caches span ${hex(s)}`);
       if (cached.has(s)) broken("HI1", `span ${hex(s)} cached twice`);
       cached.add(s);
       if (t.spanclass(s) !== spc) broken("HI1", `P ${i} alloc[${spc}] holds a span of class ${t.spanclass(s)}`);

@@ -96,8 +96,26 @@ export function profilealloc(heap: Heap, x: number, size: number): void {
   v.setF64(mc + MC_NEXT_SAMPLE, prof.profilealloc(x, size));
   heap.sampling = prof.MemProfileRate !== 0;
   const s = heap.h.spanOf(x);
-  const n = heap.t.getU8(s, F_specials);
-  if (n < 255) heap.t.setU8(s, F_specials, n + 1);
+  countSpecials(heap, s, 1);
+}
+
+/**
+ * Adds `d` (±1) to span s's count of live sampled objects (its specials
+ * byte), saturating: 255 stays 255. With several Ps on shared memory the byte
+ * may be updated by another P at the same time, so it changes by compare-and-swap.
+ */
+export function countSpecials(heap: Heap, s: number, d: number): void {
+  const u8 = heap.v.u8;
+  const at = s - heap.v.base + F_specials;
+  for (;;) {
+    const n = u8[at]!;
+    if (n === 255 || n + d < 0) return;
+    if (!heap.atomic) {
+      u8[at] = n + d;
+      return;
+    }
+    if (Atomics.compareExchange(u8, at, n, n + d) === n) return;
+  }
 }
 
 /** Go's small noscan path of mallocgc for size in [16, maxSmallSize]; 0 when memory is exhausted. */
@@ -153,9 +171,24 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
   const zero = opts !== undefined && opts.zero === true;
   heap.h.lastGrowFailure = "";
   let x: number;
-  if (size < maxTinySize) x = mallocTiny(heap, size);
-  else if (size <= heap.sizeClasses.maxSmallSize) x = mallocSmall(heap, size, zero);
-  else x = mallocLarge(heap, size, zero);
+  if (heap.inSlowW < 0) {
+    x = mallocPath(heap, size, zero);
+  } else {
+    // Several Ps: mark the P as in a slow path (see Heap.enterSlow) and follow growth made by other workers.
+    heap.enterSlow();
+    try {
+      heap.syncViews();
+      x = mallocPath(heap, size, zero);
+    } finally {
+      heap.exitSlow();
+    }
+  }
   if (x === 0 && !orZero) throw new OutOfMemoryError(size, heap.h.lastGrowFailure);
   return x;
+}
+
+function mallocPath(heap: Heap, size: number, zero: boolean): number {
+  if (size < maxTinySize) return mallocTiny(heap, size);
+  if (size <= heap.sizeClasses.maxSmallSize) return mallocSmall(heap, size, zero);
+  return mallocLarge(heap, size, zero);
 }

@@ -141,11 +141,16 @@ function reuseBase(heap: Heap, c: number): number {
   return heap.reuseU + c * reuseStride;
 }
 
-/** Pushes object `idx` of the span at word index `sw` on size class c's reuse stack, if it has room. */
-export function reusePush(heap: Heap, c: number, sw: number, idx: number): void {
+/**
+ * Pushes object `idx` of the span at word index `sw` on size class c's reuse
+ * stack, if it has room — with several Ps, only if this P caches the span
+ * (span class `spc`): no other P sweeps or frees a span while it is cached.
+ */
+export function reusePush(heap: Heap, c: number, sw: number, idx: number, spc: number): void {
   const u = heap.v.u32;
   const rb = reuseBase(heap, c);
   const n = u[rb]!;
+  if (heap.atomic && u[heap.mcAllocWU + spc] !== sw) return;
   if (n < reuseEntries) {
     u[rb + 2 + 2 * n] = sw;
     u[rb + 3 + 2 * n] = idx;
@@ -285,13 +290,31 @@ export function heapAllocApprox(heap: Heap): number {
   return n;
 }
 
-/** Whether every P in use has flushed its mcache at the current sweepgen (a new cycle may start). */
+/**
+ * Whether every P in use has flushed its mcache at the current sweepgen (a
+ * new cycle may start). A P holding no span and no tiny block (a worker
+ * that only frees, say) is flushed on its behalf: there is nothing to flush,
+ * and its cache changes only under the mcentral lock, which the caller holds.
+ */
 function allPsFlushed(heap: Heap): boolean {
   const v = heap.v;
   const sg = heap.h.sweepgen;
   for (let i = 0; i < heap.numPs; i++) {
     if (i === heap.p || pStatus(v, heap.ptable, i) !== pRunning) continue;
-    if (v.getU32(pMCache(v, heap.ptable, i) + MC_FLUSH_GEN) !== sg) return false;
+    const mc = pMCache(v, heap.ptable, i);
+    if (v.getU32(mc + MC_FLUSH_GEN) === sg) continue;
+    if (!cacheEmpty(heap, mc)) return false;
+    v.setU32(mc + MC_FLUSH_GEN, sg);
+  }
+  return true;
+}
+
+/** Whether the mcache at mc holds no span and no tiny block. */
+function cacheEmpty(heap: Heap, mc: number): boolean {
+  const v = heap.v;
+  if (v.getF64(mc + MC_TINY) !== 0) return false;
+  for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
+    if (v.getF64(mc + MC_ALLOC + 8 * spc) !== heap.emptymspan) return false;
   }
   return true;
 }
@@ -302,6 +325,7 @@ function allPsFlushed(heap: Heap): boolean {
  * Returns whether it did.
  */
 export function startCycle(heap: Heap): boolean {
+  prepareForSweep(heap); // this P too: another P may have started the current cycle
   if (!allPsFlushed(heap)) return false;
   startFreeCycle(heap.h, acctOf(heap));
   prepareForSweep(heap);
@@ -369,6 +393,16 @@ export function releaseAll(heap: Heap): void {
  * but the cycle state). Runs the free-cycle policy first.
  */
 export function refill(heap: Heap, spc: number): number {
+  heap.lockCentral();
+  try {
+    return refillLocked(heap, spc);
+  } finally {
+    heap.unlockCentral();
+  }
+}
+
+/** {@link refill} under the mcentral lock. */
+function refillLocked(heap: Heap, spc: number): number {
   const h = heap.h;
   const t = heap.t;
   const v = heap.v;
@@ -389,6 +423,8 @@ export function refill(heap: Heap, spc: number): number {
     if (t.sweepgen(s) !== (h.sweepgen + 3) >>> 0) throw new RuntimeThrow("bad sweepgen in refill");
     flushSlots(heap, spc, s);
     setAlloc(heap, mc, spc, heap.emptymspan);
+    // With several Ps the reuse stack names only spans this P caches; this one goes.
+    if (heap.atomic) heap.v.u32[reuseBase(heap, spc >>> 1)] = 0;
     uncacheSpan(h, spc, s, acct);
   }
   const pending = classPending(heap, spc >>> 1) > 0;
@@ -411,6 +447,16 @@ export function refill(heap: Heap, spc: number): number {
  * overflow check included).
  */
 export function allocLarge(heap: Heap, size: number): number {
+  heap.lockCentral();
+  try {
+    return allocLargeLocked(heap, size);
+  } finally {
+    heap.unlockCentral();
+  }
+}
+
+/** {@link allocLarge} under the mcentral lock. */
+function allocLargeLocked(heap: Heap, size: number): number {
   const h = heap.h;
   const v = heap.v;
   const mc = heap.mc;

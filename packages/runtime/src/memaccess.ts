@@ -22,10 +22,16 @@ export class HeapMemory {
     if (this.sys.caps.backend === "simulated") {
       throw new MemoryAccessError(0, 0, `${what} needs a flat backend; use view(), read() or write()`);
     }
-    return this.sys.viewOf(0);
+    const v = this.sys.viewOf(0);
+    // Another worker may have grown a shared buffer: the whole-buffer arrays then follow it.
+    if (v.buffer.byteLength - v.u8.length >= 8) return this.sys.viewOf(v.u8.length);
+    return v;
   }
 
-  /** The whole buffer as bytes (flat backends; address = index). Re-read after anything that may grow memory. */
+  /**
+   * The whole buffer as bytes (flat backends; address = index). Re-read after anything that may grow
+   * memory, here or in another worker: each read covers the buffer as it is then.
+   */
   get u8(): Uint8Array {
     return this.flat("u8").u8;
   }

@@ -134,10 +134,13 @@ export function sweep(t: MSpanTable, s: number): number {
   if (shared) Atomics.sub(v.i32, w + W_freedCount, taken);
   else v.i32[w + W_freedCount] = v.i32[w + W_freedCount]! - taken;
   u[w + W_allocCount] = nalloc;
-  u[w + W_freeindex] = 0;
   // gcmarkBits becomes allocBits; the old alloc bits, cleared, are the next mark bits.
+  // allocBits moves before freeindex drops to 0: a free racing from another worker reads
+  // freeindex first, and if it sees 0 it must find the object in the new allocBits.
   u[w + W_allocBits] = mb;
   u[w + W_gcmarkBits] = ab;
+  if (shared) Atomics.store(v.i32, w + W_freeindex, 0);
+  else u[w + W_freeindex] = 0;
   u.fill(0, ab, ab + n32);
   refillAllocCache(t, s, 0);
   if (nalloc === 0) return sweepEmpty;

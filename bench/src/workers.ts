@@ -1,0 +1,315 @@
+/**
+ * The many-workers benchmark: one gomalloc heap on a SharedArrayBuffer,
+ * worker_threads attached to it, throughput measured with 1 and 2 workers.
+ * Runs, each with 1 and then 2 workers started together on a barrier:
+ *
+ * - `cpu`: a pure compute loop (no heap): the machine's own scaling.
+ * - `separate-heaps`: each worker makes its own one-P heap and replays its
+ *   trace there — nothing shared, the ceiling for allocation-bound work.
+ * - `independent`: each worker replays its own small-churn trace (1024 live
+ *   slots, 8–256 B, its own seed) through its own P.
+ * - `global-lock`: the same traces on a heap with one P that every worker
+ *   uses under one Mutex around each malloc and free — the way dlmalloc
+ *   serialises threads (the heap's buffer is fixed, so no handle's view goes
+ *   stale).
+ * - `producer-consumer`: one worker allocates and hands each object through
+ *   a single-producer ring to the other, which frees it (a cross-worker free
+ *   every time); the 1-worker figure does both halves on one thread. Also
+ *   under the global lock.
+ *
+ * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
+ * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
+ * (`node dist/workers.js [--ops n] [--rounds n] [--kinds a,b]`). See bench/README.md.
+ */
+import { availableParallelism, cpus } from "node:os";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { Mutex, SabSysMemory } from "@gomalloc/os-mem";
+import { attachHeap, createHeap, type Heap } from "@gomalloc/runtime";
+
+type Kind = "cpu" | "separate-heaps" | "independent" | "global-lock" | "producer-consumer" | "producer-consumer-lock";
+
+interface Job {
+  kind: Kind;
+  role: "solo" | "producer" | "consumer";
+  w: number;
+  ops: number;
+  sab: SharedArrayBuffer | null;
+  ctrl: SharedArrayBuffer;
+  ring: SharedArrayBuffer | null;
+}
+
+// ctrl (i32): [0] workers ready, [1] go, [2] global mutex word.
+// ring (i32 header): [0] head, [1] tail, [2] consumer waiting, [3] producer waiting; then f64 slots.
+const LIVE = 1024;
+const RING = 4096;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+/** A compute loop of `ops` × 8 steps (the CPU-bound baseline; × 8 so that a run lasts about as long as a heap run). */
+function cpuLoop(ops: number, seed: number): number {
+  const a = new Float64Array(1024);
+  const r = rng(seed);
+  let acc = 0;
+  for (let i = 0; i < ops * 8; i++) {
+    const k = r() & 1023;
+    a[k] = a[k]! * 0.5 + i;
+    acc += a[(k * 7) & 1023]!;
+  }
+  return acc;
+}
+
+/** Small churn: a random slot of LIVE is freed if taken, else filled with a fresh 8–256 B object. */
+function churn(heap: Heap, ops: number, seed: number, mu: Mutex | null): void {
+  const slots = new Float64Array(LIVE);
+  const r = rng(seed);
+  for (let i = 0; i < ops; i++) {
+    const x = r();
+    const k = x & (LIVE - 1);
+    const p = slots[k]!;
+    if (p !== 0) {
+      if (mu !== null) mu.lock();
+      heap.free(p);
+      if (mu !== null) mu.unlock();
+      slots[k] = 0;
+    } else {
+      if (mu !== null) mu.lock();
+      const q = heap.malloc(8 + ((x >>> 10) % 249));
+      if (mu !== null) mu.unlock();
+      slots[k] = q;
+    }
+  }
+  for (let k = 0; k < LIVE; k++) {
+    if (slots[k] === 0) continue;
+    if (mu !== null) mu.lock();
+    heap.free(slots[k]!);
+    if (mu !== null) mu.unlock();
+  }
+}
+
+/**
+ * Waits until `ht[i]` differs from `seen`: a short spin, then Atomics.wait with
+ * `ht[flag]` raised so that the other side knows to notify (on a loaded
+ * machine a pure spin would take the CPU the other side needs).
+ */
+function waitChange(ht: Int32Array, i: number, seen: number, flag: number): void {
+  for (let s = 0; s < 200; s++) if (Atomics.load(ht, i) !== seen) return;
+  Atomics.store(ht, flag, 1);
+  while (Atomics.load(ht, i) === seen) Atomics.wait(ht, i, seen, 1);
+  Atomics.store(ht, flag, 0);
+}
+
+/** The producer half: allocates `ops` objects and pushes each into the ring. */
+function produce(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
+  const ht = new Int32Array(ring, 0, 4);
+  const slots = new Float64Array(ring, 16);
+  const r = rng(7);
+  let tail = 0;
+  for (let i = 0; i < ops; i++) {
+    if (mu !== null) mu.lock();
+    const p = heap.malloc(8 + (r() % 249));
+    if (mu !== null) mu.unlock();
+    for (let h = Atomics.load(ht, 0); tail - h >= RING; h = Atomics.load(ht, 0)) waitChange(ht, 0, h, 3);
+    slots[tail % RING] = p;
+    tail++;
+    Atomics.store(ht, 1, tail);
+    if (Atomics.load(ht, 2) !== 0) Atomics.notify(ht, 1);
+  }
+}
+
+/** The consumer half: pops `ops` objects from the ring and frees each. */
+function consume(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
+  const ht = new Int32Array(ring, 0, 4);
+  const slots = new Float64Array(ring, 16);
+  let head = 0;
+  for (let i = 0; i < ops; i++) {
+    if (Atomics.load(ht, 1) === head) waitChange(ht, 1, head, 2);
+    const p = slots[head % RING]!;
+    head++;
+    Atomics.store(ht, 0, head);
+    if (Atomics.load(ht, 3) !== 0) Atomics.notify(ht, 0);
+    if (mu !== null) mu.lock();
+    heap.free(p);
+    if (mu !== null) mu.unlock();
+  }
+}
+
+/** Both halves on one thread, in the same order of objects (FIFO of RING/2 objects). */
+function produceConsumeSolo(heap: Heap, ops: number, mu: Mutex | null): void {
+  const fifo = new Float64Array(RING);
+  const r = rng(7);
+  let head = 0;
+  let tail = 0;
+  for (let i = 0; i < ops; i++) {
+    if (mu !== null) mu.lock();
+    fifo[tail++ % RING] = heap.malloc(8 + (r() % 249));
+    if (mu !== null) mu.unlock();
+    if (tail - head >= RING / 2) {
+      if (mu !== null) mu.lock();
+      heap.free(fifo[head++ % RING]!);
+      if (mu !== null) mu.unlock();
+    }
+  }
+  while (head < tail) heap.free(fifo[head++ % RING]!);
+}
+
+/** Worker side: attach, warm up, wait at the barrier, run, report the elapsed time. */
+function workerMain(job: Job): void {
+  const ctrl = new Int32Array(job.ctrl);
+  const locked = job.kind === "global-lock" || job.kind === "producer-consumer-lock";
+  let heap: Heap | null = null;
+  let mu: Mutex | null = null;
+  if (job.kind === "separate-heaps") {
+    heap = createHeap({ growableSab: { maxByteLength: 1 << 30 } });
+  } else if (job.sab !== null) {
+    // With the global lock every worker uses P 0 (taken over: only one runs at a time under the lock).
+    heap = attachHeap(SabSysMemory.attach(job.sab), { p: locked ? 0 : "any" });
+    if (locked) mu = new Mutex(ctrl, 2, { name: "global", spins: 100 });
+  }
+  const run = (ops: number) => {
+    if (job.kind === "cpu") return cpuLoop(ops, job.w + 1);
+    const h = heap!;
+    if (job.kind === "independent" || job.kind === "global-lock" || job.kind === "separate-heaps") {
+      churn(h, ops, job.w + 1, mu);
+    } else if (job.role === "producer") produce(h, ops, job.ring!, mu);
+    else if (job.role === "consumer") consume(h, ops, job.ring!, mu);
+    else produceConsumeSolo(h, ops, mu);
+    return 0;
+  };
+  // Warm-up: the pair kinds warm up on the solo loop (no partner yet); it compiles the same calls.
+  if (job.role === "solo") run(Math.min(job.ops, 300_000));
+  else if (heap !== null) produceConsumeSolo(heap, Math.min(job.ops, 300_000), mu);
+  Atomics.add(ctrl, 0, 1);
+  Atomics.notify(ctrl, 0);
+  while (Atomics.load(ctrl, 1) === 0) Atomics.wait(ctrl, 1, 0);
+  const t0 = performance.now();
+  const sink = run(job.ops);
+  const ms = performance.now() - t0;
+  parentPort!.postMessage({ ms, sink });
+}
+
+const allKinds: Kind[] = [
+  "cpu",
+  "separate-heaps",
+  "independent",
+  "global-lock",
+  "producer-consumer",
+  "producer-consumer-lock",
+];
+
+function parseArgs(argv: string[]): { ops: number; rounds: number; kinds: Kind[] } {
+  let ops = 4_000_000;
+  let rounds = 3;
+  let kinds = allKinds;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--ops") ops = Number(argv[++i]);
+    else if (argv[i] === "--rounds") rounds = Number(argv[++i]);
+    else if (argv[i] === "--kinds") kinds = (argv[++i] ?? "").split(",") as Kind[];
+    else throw new Error(`unknown option ${argv[i]} (--ops n, --rounds n, --kinds a,b)`);
+  }
+  if (!(ops >= 1000) || !(rounds >= 1)) throw new Error("--ops ≥ 1000 and --rounds ≥ 1");
+  for (const k of kinds)
+    if (!allKinds.includes(k)) throw new Error(`--kinds: ${k} is not one of ${allKinds.join(", ")}`);
+  return { ops, rounds, kinds };
+}
+
+/** Runs one configuration: `n` workers (roles as the kind needs) on a fresh heap; returns total ops/s. */
+async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
+  const ctrl = new SharedArrayBuffer(16);
+  const ctrl32 = new Int32Array(ctrl);
+  let sab: SharedArrayBuffer | null = null;
+  let main: Heap | null = null;
+  if (kind !== "cpu" && kind !== "separate-heaps") {
+    const locked = kind === "global-lock" || kind === "producer-consumer-lock";
+    main = locked
+      ? createHeap({ sab: new SharedArrayBuffer(256 << 20), numPs: 1 })
+      : createHeap({ growableSab: { maxByteLength: 1 << 30 }, numPs: 2 });
+    sab = (main.sys as SabSysMemory).sab;
+    main.close(); // the workers take the Ps
+  }
+  const pair = kind === "producer-consumer" || kind === "producer-consumer-lock";
+  const ring = pair ? new SharedArrayBuffer(16 + 8 * RING) : null;
+  const roles: Job["role"][] = pair && n === 2 ? ["producer", "consumer"] : n === 2 ? ["solo", "solo"] : ["solo"];
+  const workers = roles.map(
+    (role, w) =>
+      new Worker(new URL(import.meta.url), { workerData: { kind, role, w, ops, sab, ctrl, ring } satisfies Job }),
+  );
+  const done = workers.map(
+    (wk) =>
+      new Promise<number>((resolve, reject) => {
+        wk.once("message", (m: { ms: number }) => resolve(m.ms));
+        wk.once("error", reject);
+      }),
+  );
+  while (Atomics.load(ctrl32, 0) < workers.length) await new Promise((r) => setTimeout(r, 5));
+  Atomics.store(ctrl32, 1, 1);
+  Atomics.notify(ctrl32, 1);
+  const times = await Promise.all(done);
+  await Promise.all(workers.map((wk) => wk.terminate()));
+  // Pair runs count one op per object (allocated and freed once); the rest count per worker.
+  const total = pair && n === 2 ? ops : ops * n;
+  return total / (Math.max(...times) / 1000);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function fmt(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`;
+}
+
+async function main(): Promise<void> {
+  const { ops, rounds, kinds } = parseArgs(process.argv.slice(2));
+  process.stdout.write(
+    `gomalloc workers bench: node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, ` +
+      `${ops} ops per worker, median of ${rounds}\n`,
+  );
+  const res = new Map<Kind, [number, number]>();
+  process.stdout.write("| run | 1 worker | 2 workers | 2 ÷ 1 |\n| --- | --- | --- | --- |\n");
+  for (const kind of kinds) {
+    const one: number[] = [];
+    const two: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      one.push(await runOnce(kind, 1, ops));
+      two.push(await runOnce(kind, 2, ops));
+    }
+    const a = median(one);
+    const b = median(two);
+    res.set(kind, [a, b]);
+    process.stdout.write(`| ${kind} | ${fmt(a)} | ${fmt(b)} | ${(b / a).toFixed(2)} |\n`);
+  }
+  const ind = res.get("independent");
+  const gl = res.get("global-lock");
+  const pc = res.get("producer-consumer");
+  const pcl = res.get("producer-consumer-lock");
+  const cpu = res.get("cpu");
+  const sep = res.get("separate-heaps");
+  if (!ind || !gl || !pc || !pcl || !cpu || !sep) return; // a subset: no summary
+  process.stdout.write(
+    `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, separate heaps ${(sep[1] / sep[0]).toFixed(2)}×, ` +
+      `per-P heap ${(ind[1] / ind[0]).toFixed(2)}×, ` +
+      `global lock ${(gl[1] / gl[0]).toFixed(2)}×\n` +
+      `2 workers: per-P ÷ separate heaps ${(ind[1] / sep[1]).toFixed(2)}×; ` +
+      `per-P ÷ global lock: independent ${(ind[1] / gl[1]).toFixed(2)}×, ` +
+      `producer/consumer ${(pc[1] / pcl[1]).toFixed(2)}×\n`,
+  );
+}
+
+if (isMainThread) {
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exitCode = 1;
+  });
+} else {
+  workerMain(workerData as Job);
+}

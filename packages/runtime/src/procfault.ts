@@ -1,0 +1,61 @@
+/**
+ * Dead-worker recovery (the fault half of "Many workers, one heap"): what a
+ * P's fast paths may leave half-done when their worker is stopped between two
+ * stores, and how `Heap.reclaimP` repairs it before flushing the P. Fast
+ * paths take no lock, so stopping in one never leaves a lock held; they
+ * write a span's allocCache, then freeindex, then allocCount (malloc), set a
+ * freed bit then count it (free), or clear a freed bit then uncount it
+ * (reuse). Every one of those counts can be recomputed from the bitmaps of
+ * a span the dead P cached, which nobody else sweeps: allocCount is the
+ * number of objects in allocBits or below freeindex, freedCount the number
+ * of freed bits; the allocCache is rebuilt from freeindex when the span is
+ * next handed out. The tiny block's fill mark is raised past its last
+ * recorded start. Slow paths mark the P (`inSlow`), and a P that died with
+ * the mark is refused. See docs/design.md, "Many workers, one heap".
+ */
+import { F_tinySide } from "@gomalloc/mheap";
+import { F_allocBits, F_allocCount, F_freed, F_freedCount, F_freeindex, F_nelems, onesCount32 } from "@gomalloc/span";
+import type { Heap } from "./heap.js";
+import { MC_ALLOC, MC_TINY, MC_TINY_OFFSET } from "./mcache.js";
+import { maxTinySize } from "./tiny.js";
+
+/** Repairs the counts of every span P `heap.p` caches and its tiny block (see the file header). Caller holds the mcentral lock. */
+export function repairP(heap: Heap): void {
+  const v = heap.v;
+  const u = v.u32;
+  const t = heap.t;
+  const mc = heap.mc;
+  for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
+    const s = v.getF64(mc + MC_ALLOC + 8 * spc);
+    if (s === heap.emptymspan) continue;
+    const w = (s - v.base) / 4;
+    const nelems = u[w + F_nelems / 4]!;
+    const fi = u[w + F_freeindex / 4]!;
+    const ab = u[w + F_allocBits / 4]!;
+    const fb = u[w + F_freed / 4]!;
+    let alloc = 0;
+    let freed = 0;
+    for (let i = 0; i < Math.ceil(nelems / 32); i++) {
+      const lo = i * 32;
+      const below = fi >= lo + 32 ? 0xffffffff : fi <= lo ? 0 : (1 << (fi - lo)) - 1;
+      const top = nelems >= lo + 32 ? 0xffffffff : (1 << (nelems - lo)) - 1;
+      alloc += onesCount32((u[ab + i]! | below) & top);
+      freed += onesCount32(Atomics.load(v.i32, fb + i) & top);
+    }
+    t.setU32(s, F_allocCount, alloc);
+    Atomics.store(v.i32, w + F_freedCount / 4, freed);
+  }
+  const tiny = v.getF64(mc + MC_TINY);
+  if (tiny !== 0) {
+    const s = heap.h.spanOf(tiny);
+    const side = t.getU32(s, F_tinySide) + 2 * Math.floor((tiny - t.base(s)) / maxTinySize);
+    const starts = (u[side]! | u[side + 1]!) & 0xffff;
+    const last = starts === 0 ? 0 : 32 - Math.clz32(starts);
+    const fill = Math.max((u[side + 1]! >>> 16) & 31, v.getU32(mc + MC_TINY_OFFSET), last);
+    for (;;) {
+      const old = Atomics.load(v.i32, side + 1);
+      if (Atomics.compareExchange(v.i32, side + 1, old, (old & 0xffff) | (fill << 16)) === old) break;
+    }
+    v.setU32(mc + MC_TINY_OFFSET, fill);
+  }
+}

@@ -1,0 +1,212 @@
+// Several Ps on one SharedArrayBuffer heap, driven from one thread so that
+// every interleaving is deterministic: handles over separate backend
+// handles (each with its own fixed-length view, as in separate workers),
+// the stale-view case after another handle grew the buffer, cross-handle
+// double frees, a contended lock on a thread that may not block, and
+// reclaimP of a P whose holder went away (with a fast path stopped half-way).
+import { LockWouldBlockError, SabSysMemory, setLockRankChecking } from "@gomalloc/os-mem";
+import {
+  attachHeap,
+  createHeap,
+  DoubleFreeError,
+  type Heap,
+  HeapOptionError,
+  NoProcessorError,
+  PReclaimError,
+  pInfo,
+} from "@gomalloc/runtime";
+import { F_allocCount } from "@gomalloc/span";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MC_ALLOC } from "../src/mcache.js";
+import { pInSlowIndex } from "../src/proc.js";
+
+beforeEach(() => setLockRankChecking(true));
+afterEach(() => setLockRankChecking(false));
+
+/** A heap with n Ps and n−1 more handles, each over its own backend handle (own views), each with a P. */
+function handles(n: number, max = 256 << 20): Heap[] {
+  const a = createHeap({ growableSab: { maxByteLength: max }, numPs: n });
+  const sab = (a.sys as SabSysMemory).sab;
+  const out = [a];
+  for (let i = 1; i < n; i++) out.push(attachHeap(SabSysMemory.attach(sab), { p: "any" }));
+  return out;
+}
+
+function fill(h: Heap, p: number, n: number, tag: number): void {
+  const u8 = h.u8;
+  for (let i = 0; i < n; i++) u8[p + i] = (tag + i) & 0xff;
+}
+function check(h: Heap, p: number, n: number, tag: number): void {
+  const u8 = h.u8;
+  for (let i = 0; i < n; i++) if (u8[p + i] !== ((tag + i) & 0xff)) throw new Error(`byte ${i} of ${p} changed`);
+}
+
+describe("Ps: attach, detach, tokens", () => {
+  it("claims distinct Ps, stamps tokens and epochs, and detach makes a P idle again", () => {
+    const [a, b, c] = handles(3);
+    expect([a!.p, b!.p, c!.p]).toEqual([0, 1, 2]);
+    const info = pInfo(a!);
+    expect(info.map((p) => p.state)).toEqual(["running", "running", "running"]);
+    expect(info.map((p) => p.token)).toEqual([a!.token, b!.token, c!.token]);
+    expect(() => attachHeap(a!.sys, { p: "any" })).toThrow(NoProcessorError);
+    const x = b!.malloc(100);
+    b!.detach();
+    expect(b!.p).toBe(-1);
+    expect(() => b!.malloc(8)).toThrow(NoProcessorError);
+    expect(pInfo(a!)[1]).toMatchObject({ state: "idle", token: 0, epoch: 1 });
+    const d = attachHeap(SabSysMemory.attach((a!.sys as SabSysMemory).sab), { p: "any" });
+    expect(d.p).toBe(1);
+    expect(pInfo(a!)[1]).toMatchObject({ state: "running", token: d.token, epoch: 2 });
+    d.free(x); // an object of the detached P's old span: a remote free
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+});
+
+describe("stale views: another handle grew the shared buffer", () => {
+  it("frees and allocates through an old fixed-length view fall to the slow path, which rebinds it", () => {
+    const [a, b] = handles(2);
+    const mine: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const p = a!.malloc(48);
+      fill(a!, p, 48, i);
+      mine.push(p);
+    }
+    const before = a!.v.u8.length;
+    // b grows the heap far past a's view: large and small objects, new span records and bitmaps.
+    const theirs: number[] = [];
+    for (let i = 0; i < 64; i++) theirs.push(b!.malloc(256 << 10));
+    for (let i = 0; i < 5000; i++) theirs.push(b!.malloc(16 + (i % 40) * 24));
+    const sab = (a!.sys as SabSysMemory).sab;
+    expect(sab.byteLength).toBeGreaterThan(before + (16 << 20));
+    expect(a!.v.u8.length).toBe(before); // a's view has not followed yet
+    // a frees objects that lie beyond its view, through the inline fast path first.
+    for (const p of theirs) a!.free(p);
+    expect(a!.v.u8.length).toBe(sab.byteLength - (sab.byteLength % 8));
+    // and allocates (its own spans, then new ones), checking its old objects.
+    for (let i = 0; i < 3000; i++) {
+      const p = a!.malloc(16 + (i % 40) * 24);
+      fill(a!, p, 16, 1000 + i);
+      mine.push(p);
+    }
+    for (let i = 0; i < 200; i++) check(a!, mine[i]!, 48, i);
+    for (const p of mine) b!.free(p);
+    a!.freeCycle();
+    a!.checkInvariants();
+    const ms = b!.readMemStats();
+    expect(ms.HeapObjects).toBe(0);
+    expect(ms.HeapAlloc).toBe(0);
+  });
+
+  it("u8 and the other whole-buffer arrays follow growth made through another handle", () => {
+    const [a, b] = handles(2);
+    const big = b!.malloc(32 << 20);
+    b!.u8[big + (32 << 20) - 1] = 7;
+    expect(a!.u8[big + (32 << 20) - 1]).toBe(7);
+    b!.free(big);
+  });
+});
+
+describe("double free across Ps", () => {
+  it("a second free of a small, tiny or large object from another P throws and changes nothing", () => {
+    const [a, b] = handles(2);
+    for (const size of [8, 100, 5000, 100_000]) {
+      const p = a!.malloc(size);
+      const keep = a!.malloc(size);
+      b!.free(p);
+      expect(() => a!.free(p)).toThrow(DoubleFreeError);
+      expect(() => b!.free(p)).toThrow(DoubleFreeError);
+      a!.freeCycle(); // swept: still a double free
+      expect(() => b!.free(p)).toThrow(DoubleFreeError);
+      b!.free(keep);
+    }
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+});
+
+describe("locks on a thread that may not block", () => {
+  it("a contended heap lock throws LockWouldBlockError after a bounded spin, never hangs, and the heap works after", () => {
+    const a = [createHeap({ growableSab: { maxByteLength: 64 << 20 }, numPs: 2 })];
+    const b = attachHeap(SabSysMemory.attach((a[0]!.sys as SabSysMemory).sab), { p: "any", blocking: false });
+    const x = b.malloc(100); // refills under the mcentral lock: free, so no wait
+    const [h] = a;
+    setLockRankChecking(false); // the test takes the lock as if from another thread
+    h!.lockCentral();
+    try {
+      expect(() => b.malloc(200_000)).toThrow(LockWouldBlockError);
+      expect(pInfo(h!)[1]!.inSlow).toBe(false); // the failed slow path left no mark
+    } finally {
+      h!.unlockCentral();
+    }
+    const y = b.malloc(200_000);
+    b.free(y);
+    b.free(x);
+    h!.freeCycle();
+    h!.checkInvariants();
+    expect(h!.readMemStats().HeapObjects).toBe(0);
+  });
+});
+
+describe("reclaimP: a P whose holder went away without detach", () => {
+  it("flushes the P's spans, tiny block and page cache; its objects stay live and can be freed elsewhere", () => {
+    const [a, b] = handles(3);
+    const objs: [number, number][] = [];
+    for (let i = 0; i < 500; i++) {
+      const size = [3, 12, 40, 700, 3000, 50_000][i % 6]!;
+      const p = b!.malloc(size);
+      fill(b!, p, size, i);
+      objs.push([p, size]);
+    }
+    const { p, token } = b!;
+    // b "dies" here (its object is simply dropped).
+    expect(() => a!.reclaimP(a!.p)).toThrow(HeapOptionError);
+    expect(() => a!.reclaimP(7)).toThrow(HeapOptionError);
+    expect(a!.reclaimP(p, token ^ 1)).toBe(false); // another holder's token: left alone
+    expect(a!.reclaimP(p, token)).toBe(true);
+    expect(pInfo(a!)[p]).toMatchObject({ state: "idle", token: 0 });
+    expect(a!.reclaimP(p, token)).toBe(false); // already idle
+    a!.checkInvariants();
+    for (const [i, [q, size]] of objs.entries()) check(a!, q, size, i);
+    for (const [q] of objs) a!.free(q);
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("repairs a malloc fast path stopped between freeindex and allocCount", () => {
+    const [a, b] = handles(2);
+    const x = b!.malloc(64);
+    const y = b!.malloc(64); // the fast path: cache, freeindex, then allocCount
+    const spc = (b!.sizeClasses.sizeToClass(64) << 1) | 1;
+    const s = b!.v.getF64(b!.mc + MC_ALLOC + 8 * spc);
+    b!.t.setU32(s, F_allocCount, b!.t.allocCount(s) - 1); // as if stopped before the last store
+    expect(() => b!.checkInvariants()).toThrow();
+    expect(a!.reclaimP(b!.p, b!.token)).toBe(true);
+    a!.checkInvariants();
+    a!.free(x);
+    a!.free(y);
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("refuses a P whose holder died inside a slow path (it may hold a lock)", () => {
+    const [a, b] = handles(2);
+    b!.malloc(64);
+    Atomics.store(a!.v.i32, pInSlowIndex(a!.v, a!.ptable, b!.p), 1);
+    expect(() => a!.reclaimP(b!.p, b!.token)).toThrow(PReclaimError);
+    expect(pInfo(a!)[1]!.state).toBe("running");
+  });
+
+  it("a reclaimed handle that was still alive is refused on its next slow path", () => {
+    const [a, b] = handles(2);
+    b!.malloc(64);
+    expect(a!.reclaimP(b!.p, b!.token)).toBe(true);
+    expect(() => b!.malloc(100_000)).toThrow(NoProcessorError);
+    expect(b!.p).toBe(-1);
+    a!.checkInvariants();
+  });
+});
