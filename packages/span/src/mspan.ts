@@ -239,9 +239,10 @@ export class MSpanTable {
   allocSpan(): number {
     const s = this.mem.allocRecord();
     if (s === 0) return 0;
+    // The zeroed record is already what init(0, 0) would write (every field 0,
+    // state mSpanDead), but for its bitmap marker.
     this.v.u8.fill(0, s - this.v.base, s - this.v.base + mspanBytes);
     this.setU8(s, F_bitsLog, NO_BITS);
-    this.init(s, 0, 0);
     return s;
   }
 
