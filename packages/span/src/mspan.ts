@@ -101,7 +101,7 @@ const NO_BITS = 255;
 export interface SpanMemory {
   /** The view covering every record and bitmap block. */
   readonly view: MemView;
-  /** Go's `spanalloc.alloc`: an 8-aligned {@link mspanBytes} record, or 0 when memory is exhausted. */
+  /** Go's `spanalloc.alloc`: a zeroed, 8-aligned {@link mspanBytes} record, or 0 when memory is exhausted. */
   allocRecord(): number;
   /** Go's `spanalloc.free`. */
   freeRecord(rec: number): void;
@@ -239,9 +239,8 @@ export class MSpanTable {
   allocSpan(): number {
     const s = this.mem.allocRecord();
     if (s === 0) return 0;
-    // The zeroed record is already what init(0, 0) would write (every field 0,
-    // state mSpanDead), but for its bitmap marker.
-    this.v.u8.fill(0, s - this.v.base, s - this.v.base + mspanBytes);
+    // The record comes zeroed (Go's fixalloc with zero set): already what
+    // init(0, 0) would write (every field 0, state mSpanDead) but for its bitmap marker.
     this.setU8(s, F_bitsLog, NO_BITS);
     return s;
   }
@@ -343,7 +342,7 @@ export class MSpanTable {
     const block = this.mem.allocBits(nb);
     if (block === 0) return false;
     this.releaseBits(s);
-    this.v.u8.fill(0, block - this.v.base, block - this.v.base + 3 * nb);
+    // The block comes zeroed (SpanMemory.allocBits), as Go's newMarkBits/newAllocBits memory does.
     const bw = (block - this.v.base) / 4;
     this.setU32(s, F_allocBits, bw);
     this.setU32(s, F_gcmarkBits, bw + nb / 4);
