@@ -3,7 +3,9 @@
 // (user + system), median over fresh heaps. On a shared, loaded machine CPU time
 // moves far less than wall-clock time, so two builds can be compared A/B in one
 // session. Usage (after building): node --expose-gc micro/cputime.mjs
-// [small-churn|mixed|bulk|large] [heaps=10] [arraybuffer|sab]. No assertions.
+// [small-churn|mixed|bulk|large] [heaps=10] [arraybuffer|sab|wasm|fixed]: a
+// resizable ArrayBuffer (the bench's reference), a growable SharedArrayBuffer, a
+// WebAssembly.Memory, or a fixed 256 MiB ArrayBuffer. No assertions.
 import { createHeap } from "@gomalloc/runtime";
 import { generateTrace } from "@gomalloc/trace";
 
@@ -18,8 +20,10 @@ const workloads = {
 const name = process.argv[2] ?? "large";
 const heaps = Number(process.argv[3] ?? 10);
 const backend = process.argv[4] ?? "arraybuffer";
-if (!(name in workloads) || !(heaps >= 1) || !["arraybuffer", "sab"].includes(backend)) {
-  console.error("usage: node --expose-gc micro/cputime.mjs [small-churn|mixed|bulk|large] [heaps] [arraybuffer|sab]");
+if (!(name in workloads) || !(heaps >= 1) || !["arraybuffer", "sab", "wasm", "fixed"].includes(backend)) {
+  console.error(
+    "usage: node --expose-gc micro/cputime.mjs [small-churn|mixed|bulk|large] [heaps] [arraybuffer|sab|wasm|fixed]",
+  );
   process.exit(2);
 }
 const trace = generateTrace(workloads[name]);
@@ -30,7 +34,11 @@ for (let r = 0; r < heaps; r++) {
   const heap =
     backend === "sab"
       ? createHeap({ growableSab: { maxByteLength: 2 ** 31 } })
-      : createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 2 ** 31 }) });
+      : backend === "wasm"
+        ? createHeap({ wasmMemory: new WebAssembly.Memory({ initial: 0, maximum: 32768 }) })
+        : backend === "fixed"
+          ? createHeap({ buffer: new ArrayBuffer(256 << 20) })
+          : createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 2 ** 31 }) });
   globalThis.gc?.();
   const c0 = process.cpuUsage();
   for (let i = 0; i < length; i++) {
