@@ -6,7 +6,7 @@
  * it the reference. See bench/README.md.
  */
 import type { Allocator, ObjectBytes } from "@gomalloc/trace";
-import { gomalloc, gomallocSab, gomallocSim } from "./peers/gomalloc.js";
+import { gomalloc, gomallocSab, gomallocSim, gomallocWasm } from "./peers/gomalloc.js";
 import { memPool } from "./peers/mempool.js";
 import { tlsf } from "./peers/tlsf.js";
 import { uint8Array } from "./peers/uint8array.js";
@@ -40,4 +40,12 @@ export interface AllocatorEntry {
 }
 
 /** The registry, reference first. */
-export const allocators: AllocatorEntry[] = [gomalloc, gomallocSab, gomallocSim, tlsf, memPool, uint8Array];
+export const allocators: AllocatorEntry[] = [
+  gomalloc,
+  gomallocSab,
+  gomallocWasm,
+  gomallocSim,
+  tlsf,
+  memPool,
+  uint8Array,
+];

@@ -1,9 +1,10 @@
 /**
  * gomalloc, the reference: a `createHeap` heap per round, called through a
- * small class so the replay loop's call sites stay monomorphic. Three
+ * small class so the replay loop's call sites stay monomorphic. Four
  * variants: over a resizable ArrayBuffer (the js/wasm shape, the one users
  * of a single-threaded buffer would pick), over a growable SharedArrayBuffer
- * (the same shape, shared-memory arrays), and over the simulated 48-bit
+ * (the same shape, shared-memory arrays), over a WebAssembly.Memory (the
+ * same shape on a plain ArrayBuffer), and over the simulated 48-bit
  * linux/amd64 address space (Go's own arenas and 4 KiB physical pages).
  * Backing bytes, metadata included: for the flat buffers the buffer's
  * length — every byte of a grown ArrayBuffer exists whatever the page
@@ -74,6 +75,22 @@ export const gomallocSab: AllocatorEntry = {
   backing: "SharedArrayBuffer byteLength: the whole buffer, as for gomalloc",
   create() {
     return new GomallocAllocator(createHeap({ growableSab: { maxByteLength: maxBufferBytes } }));
+  },
+};
+
+/**
+ * gomalloc over a WebAssembly.Memory (what a wasm host would hand it, and the
+ * backing store TLSF runs on): the same js/wasm shape as `gomalloc`, but the
+ * memory's buffer is a plain ArrayBuffer (replaced on grow, the views rebound),
+ * which V8 indexes faster than any view of a resizable ArrayBuffer.
+ */
+export const gomallocWasm: AllocatorEntry = {
+  name: "gomalloc-wasm",
+  backing: "WebAssembly.Memory buffer.byteLength: the whole memory, as for gomalloc",
+  create() {
+    return new GomallocAllocator(
+      createHeap({ wasmMemory: new WebAssembly.Memory({ initial: 0, maximum: maxBufferBytes / 65536 }) }),
+    );
   },
 };
 

@@ -172,6 +172,11 @@ function commitL2Entry(h: MHeap, l2map: number, l2: number): boolean {
 export function arenaRecord(h: MHeap, ai: number): number {
   const g = h.geom;
   if (!(ai >= h.arenaLo && ai <= h.arenaHi)) return 0;
+  if (g.arenaL1Bits === 0 && h.l2w >= 0) {
+    // The one L2 map, through the handle's cached view (as the inlined spanOf does).
+    const w0 = h.l2v.u32[h.l2w + ai]!;
+    return w0 === 0 ? 0 : h.v.base + 4 * w0;
+  }
   const l2map = h.l2Of(g.l1(ai));
   if (l2map === 0) return 0;
   const w = h.sys.viewOf(l2map).getU32(l2map + 4 * g.l2(ai));
@@ -298,14 +303,14 @@ export function clearPageBits(h: MHeap, base: number, npages: number, off: numbe
     const k = Math.min(left, g.pagesPerArena - i);
     const end = i + k;
     const a = ha + off - v.base;
-    // Partial bytes bit by bit, whole bytes at once.
-    for (; i < end && (i & 7) !== 0; i++) clearBit(v, a + (i >>> 3), 1 << (i & 7));
-    if (end - i >= 8) {
-      if (v.shared) for (let b = i >>> 3; b < end >>> 3; b++) Atomics.store(v.u8, a + b, 0);
-      else v.u8.fill(0, a + (i >>> 3), a + (end >>> 3));
-      i = end & ~7;
+    // A byte at a time: the bits of pages [i, min(end, next byte)) of byte i/8.
+    while (i < end) {
+      const b = i >>> 3;
+      const top = Math.min(8, end - (b << 3));
+      const m = ((1 << top) - 1) & ~((1 << (i & 7)) - 1);
+      clearBit(v, a + b, m);
+      i = (b + 1) << 3;
     }
-    for (; i < end; i++) clearBit(v, a + (i >>> 3), 1 << (i & 7));
     left -= k;
     p += k * g.pageSize;
   }

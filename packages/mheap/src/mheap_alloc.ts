@@ -219,8 +219,7 @@ export function freeSpanLocked(h: MHeap, s: number): void {
     h.tinyAlloc.free(t.v.base + 4 * side);
   }
   t.setState(s, mSpanDead);
-  t.init(s, 0, 0);
-  t.freeSpan(s);
+  t.freeSpan(s); // releases the bitmaps (Go does not re-init a freed record either)
 }
 
 /**

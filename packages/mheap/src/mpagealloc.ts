@@ -469,7 +469,9 @@ export class PageAlloc {
       const w = this.sumWord[l]! + 2 * i;
       let j0 = 0;
       const searchIdx = Math.floor(searchAddr / levelSpan);
-      if (searchIdx - (searchIdx % entriesPerBlock) === i) j0 = searchIdx % entriesPerBlock;
+      // searchIdx's block and its index inside, without `%` on a double (a C call in V8).
+      const searchBlock = Math.floor(searchIdx / entriesPerBlock) * entriesPerBlock;
+      if (searchBlock === i) j0 = searchIdx - searchBlock;
       let base = 0;
       let size = 0;
       let descended = false;
@@ -590,7 +592,9 @@ export class PageAlloc {
     if (!Number.isInteger(npages) || npages < 1) throw new PageCountError(npages);
     const ob = base + g.arenaBaseOffsetAdd;
     const bytes = npages * g.pageSize;
-    if (!Number.isInteger(base) || ob % g.pageSize !== 0) throw new PageRangeError(base, bytes, "not page-aligned");
+    if (!Number.isInteger(base) || Math.floor(ob / g.pageSize) * g.pageSize !== ob) {
+      throw new PageRangeError(base, bytes, "not page-aligned");
+    }
     const r = this.inUse.findSucc(ob) - 1;
     if (r < 0 || ob >= this.inUse.limit(r) || ob + bytes > this.inUse.limit(r)) {
       throw new PageRangeError(base, bytes, "not inside memory grown into the page allocator");

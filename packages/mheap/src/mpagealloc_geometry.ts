@@ -194,7 +194,8 @@ export class PageAllocGeometry {
   }
   /** Go's `chunkPageIndex` on an offset address. */
   chunkPageIndex(off: number): number {
-    return Math.floor((off % this.pallocChunkBytes) / this.pageSize);
+    // Without `%` on a double (a C call in V8): the page index less the chunk's first page index.
+    return Math.floor(off / this.pageSize) - Math.floor(off / this.pallocChunkBytes) * this.pallocChunkPages;
   }
   /** Go's `offAddrToLevelIndex`. */
   levelIndex(l: number, off: number): number {

@@ -190,6 +190,31 @@ describe("allocSpan / freeSpan / spanOf", () => {
     checkMHeap(h);
   });
 
+  it("a span over the pages of freed spans clears each of their freed-base bits, and no bit outside it", () => {
+    // js/wasm: 64-page arenas, so the spans below straddle arenas and bitmap bytes at odd offsets.
+    const h = MHeap.create(flat(), { profile: wasm });
+    const t = h.spans;
+    const sizes = [3, 1, 7, 9, 2, 13, 5, 30, 1, 64, 11, 4, 2];
+    const spans = sizes.map((n) => h.allocSpan(n, 0, null, true));
+    const bases = spans.map((s) => t.base(s));
+    for (let i = 1; i < bases.length; i++) expect(bases[i]).toBe(bases[i - 1]! + sizes[i - 1]! * 8192);
+    const free = (k: number) => {
+      t.setU32(spans[k]!, 104, 0);
+      h.freeSpan(spans[k]!);
+    };
+    // The first and last spans stay; the one before the last is freed, then the middle ones.
+    const n = sizes.length;
+    free(n - 2);
+    for (let k = 1; k < n - 2; k++) free(k);
+    for (let k = 1; k < n - 1; k++) expect(h.freedSpanBase(bases[k]!)).toBe(true);
+    const npages = sizes.slice(1, n - 2).reduce((a, b) => a + b, 0);
+    const c = h.allocSpan(npages, 0, null, true);
+    expect(t.base(c)).toBe(bases[1]); // first fit: the hole after the first span
+    for (let k = 1; k < n - 2; k++) expect(h.freedSpanBase(bases[k]!)).toBe(false);
+    expect(h.freedSpanBase(bases[n - 2]!)).toBe(true); // right after c's last page
+    checkMHeap(h);
+  });
+
   it("a P's page cache serves small spans without the page allocator's search", () => {
     const h = MHeap.create(simFor(amd64), { profile: amd64 });
     const rec = h.spanAlloc.allocMeta(24, 8, SysStat.other_sys);

@@ -1,3 +1,4 @@
+import { fc } from "@fast-check/vitest";
 import { allProfiles, getProfile } from "@gomalloc/arch";
 import { describe, expect, it } from "vitest";
 import { PageAllocConfigError } from "../src/errors.js";
@@ -24,6 +25,22 @@ describe("PageAllocGeometry from @gomalloc/arch profiles", () => {
       }
     });
   }
+  it("chunkIndex and chunkPageIndex agree with Go's (off / chunkBytes, off % chunkBytes / pageSize) up to 2^heapAddrBits", () => {
+    for (const name of ["linux/amd64", "js/wasm", "linux/386", "linux/arm64"]) {
+      const [goos, goarch] = name.split("/") as [string, string];
+      const p = getProfile("1.26", goos, goarch);
+      const g = new PageAllocGeometry({ ...p, pageShift: p._PageShift });
+      const cb = BigInt(g.pallocChunkBytes);
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: 2n ** BigInt(g.heapAddrBits) - 1n }), (off) => {
+          const o = Number(off);
+          expect(g.chunkIndex(o)).toBe(Number(off / cb));
+          expect(g.chunkPageIndex(o)).toBe(Number((off % cb) / BigInt(g.pageSize)));
+        }),
+        { seed: 20261123, numRuns: 500 },
+      );
+    }
+  });
   it("the vector targets' geometry matches Go's own (what govectors recorded)", () => {
     for (const t of TARGETS) {
       const G = loadVectors(t).Geometry;

@@ -204,7 +204,8 @@ export class FixAlloc {
 
   /** Returns record `p` to the free list (Go's fixalloc.free). */
   free(p: number): void {
-    if (!Number.isSafeInteger(p) || p <= 0 || p % 8 !== 0) {
+    // Math.floor, not `%`: `%` on a double is a C call in V8, and this runs on every free.
+    if (!Number.isSafeInteger(p) || p <= 0 || Math.floor(p / 8) * 8 !== p) {
       throw new FixAllocMisuseError(Number.isFinite(p) ? p : 0, "not a positive multiple of 8");
     }
     const rec = this.rec;

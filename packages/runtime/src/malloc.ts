@@ -146,7 +146,7 @@ function mallocSmall(heap: Heap, size: number, zero: boolean): number {
 /** Go's mallocgcLarge: a span of its own; 0 when memory is exhausted (Go's overflow check included). */
 function mallocLarge(heap: Heap, size: number, zero: boolean): number {
   const pageSize = heap.h.geom.pageSize;
-  if (size + pageSize > 2 ** (heap.profile.PtrSize * 8)) {
+  if (size + pageSize > (heap.profile.PtrSize === 8 ? 2 ** 64 : 2 ** 32)) {
     heap.h.lastGrowFailure = "out of memory (size + pageSize overflows uintptr)";
     return 0;
   }

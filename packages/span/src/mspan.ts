@@ -102,7 +102,7 @@ const NO_BITS = 255;
 export interface SpanMemory {
   /** The view covering every record and bitmap block. */
   readonly view: MemView;
-  /** Go's `spanalloc.alloc`: an 8-aligned {@link mspanBytes} record, or 0 when memory is exhausted. */
+  /** Go's `spanalloc.alloc`: a zeroed, 8-aligned {@link mspanBytes} record, or 0 when memory is exhausted. */
   allocRecord(): number;
   /** Go's `spanalloc.free`. */
   freeRecord(rec: number): void;
@@ -222,7 +222,7 @@ export class MSpanTable {
   /** Bytes of one of the span's bitmaps (0 when it has none). */
   bitmapBytes(s: number): number {
     const l = this.getU8(s, F_bitsLog);
-    return l === NO_BITS ? 0 : 2 ** l;
+    return l === NO_BITS ? 0 : 1 << l;
   }
 
   /** Address of one of the span's bitmaps (field F_allocBits, F_gcmarkBits or F_freed); 0 when it has none. */
@@ -240,9 +240,9 @@ export class MSpanTable {
   allocSpan(): number {
     const s = this.mem.allocRecord();
     if (s === 0) return 0;
-    this.v.u8.fill(0, s - this.v.base, s - this.v.base + mspanBytes);
+    // The record comes zeroed (Go's fixalloc with zero set): already what
+    // init(0, 0) would write (every field 0, state mSpanDead) but for its bitmap marker.
     this.setU8(s, F_bitsLog, NO_BITS);
-    this.init(s, 0, 0);
     return s;
   }
 
@@ -289,7 +289,7 @@ export class MSpanTable {
     // The block is [allocBits | gcmarkBits | freed] as initSpan laid it out; every
     // sweep swaps the first two, so the block starts at the lower of them.
     const w = Math.min(this.getU32(s, F_allocBits), this.getU32(s, F_gcmarkBits));
-    this.mem.freeBits(this.v.base + 4 * w, 2 ** l);
+    this.mem.freeBits(this.v.base + 4 * w, 1 << l); // l ≤ 12: a shift, not `**` (a C call in V8)
     this.setU32(s, F_allocBits, 0);
     this.setU32(s, F_gcmarkBits, 0);
     this.setU32(s, F_freed, 0);
@@ -338,12 +338,12 @@ export class MSpanTable {
       if (nelems < 1 || nelems > maxSpanObjects) throw new SpanArgumentError(`initSpan: nelems ${nelems} out of range`);
     }
     let log = MIN_BITS_LOG;
-    while (2 ** log * 8 < nelems) log++;
-    const nb = 2 ** log;
+    while ((1 << log) * 8 < nelems) log++; // shifts, not `**` (a C call in V8)
+    const nb = 1 << log;
     const block = this.mem.allocBits(nb);
     if (block === 0) return false;
     this.releaseBits(s);
-    this.v.u8.fill(0, block - this.v.base, block - this.v.base + 3 * nb);
+    // The block comes zeroed (SpanMemory.allocBits), as Go's newMarkBits/newAllocBits memory does.
     const bw = (block - this.v.base) / 4;
     this.setU32(s, F_allocBits, bw);
     this.setU32(s, F_gcmarkBits, bw + nb / 4);

@@ -206,15 +206,17 @@ export class SpanAlloc implements SpanMemory {
 
   /** A zeroed block of 3·nbytes bytes (nbytes a power of two in [8, 4096]), or 0 when exhausted. */
   allocBits(nbytes: number): number {
-    const k = Math.log2(nbytes) - MIN_LOG;
+    // log2 of a power of two by clz32, not Math.log2 (a C call in V8); anything else has no pool.
+    const k = 31 - Math.clz32(nbytes) - MIN_LOG;
     const pool = this.pools[k];
-    if (pool === undefined || !Number.isInteger(k)) throw new SpanAllocError(`no bitmap pool for ${nbytes} bytes`);
+    if (pool === undefined || nbytes !== 1 << (k + MIN_LOG))
+      throw new SpanAllocError(`no bitmap pool for ${nbytes} bytes`);
     return this.under(pool.alloc(), 3 * nbytes);
   }
 
   /** Returns a block from {@link allocBits}. */
   freeBits(block: number, nbytes: number): void {
-    this.pools[Math.log2(nbytes) - MIN_LOG]!.free(block);
+    this.pools[31 - Math.clz32(nbytes) - MIN_LOG]!.free(block);
   }
 
   /**

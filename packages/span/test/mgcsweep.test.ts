@@ -4,7 +4,7 @@ import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "../s
 import { checkSpan } from "../src/invariants.js";
 import { nextFree } from "../src/mbitmap.js";
 import { free, sweep, sweepEmpty, sweepFull, sweepPartial } from "../src/mgcsweep.js";
-import { F_allocBits, F_gcmarkBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
+import { F_allocBits, F_bitsLog, F_gcmarkBits, type MSpanTable, mSpanDead, mspanBytes } from "../src/mspan.js";
 import { backends, newTable } from "./backends.js";
 
 // A few of Go's size classes: (elemsize, npages).
@@ -139,6 +139,32 @@ describe("a swept span's bitmaps go back to their pool whole", () => {
     expect(cb >= block + 3 * t.bitmapBytes(b) || cb + 3 * t.bitmapBytes(c) <= block).toBe(true);
     checkSpan(t, b);
     checkSpan(t, c);
+  });
+});
+
+describe("a freed span's record and bitmaps come back clean", () => {
+  it("a span made from a reused record and reused bitmaps starts with every field and bit zero", () => {
+    const t = newTable();
+    const a = makeSpan(t, 48, 1);
+    for (let i = 0; i < 100; i++) free(t, a, nextFree(t, a)); // dirty allocBits, freeindex, freed bits
+    sweep(t, a); // dirty gcmarkBits (swapped in), allocCount
+    const block = Math.min(t.bitmapAddr(a, F_allocBits), t.bitmapAddr(a, F_gcmarkBits));
+    t.setState(a, mSpanDead);
+    t.freeSpan(a);
+    const b = t.allocSpan();
+    expect(b).toBe(a); // the same record, handed out again
+    expect(t.state(b)).toBe(mSpanDead);
+    expect(t.bitmapBytes(b)).toBe(0);
+    const rec = Array.from(t.v.u8.subarray(b - t.v.base, b - t.v.base + mspanBytes));
+    rec[F_bitsLog] = 0; // the "no bitmaps" marker
+    expect(rec.every((x) => x === 0)).toBe(true);
+    t.init(b, BASE, 1);
+    expect(t.initSpan(b, (5 << 1) | 1, 48, Math.floor(0xffffffff / 48) + 1, true, 0)).toBe(true);
+    expect(Math.min(t.bitmapAddr(b, F_allocBits), t.bitmapAddr(b, F_gcmarkBits))).toBe(block);
+    const bits = t.v.u8.subarray(block - t.v.base, block - t.v.base + 3 * t.bitmapBytes(b));
+    expect(bits.every((x) => x === 0)).toBe(true);
+    expect(nextFree(t, b)).toBe(BASE);
+    checkSpan(t, b);
   });
 });
 

@@ -123,6 +123,22 @@ describe("SpanAlloc sources", () => {
     expect(mem.inuse).toBe(128);
     expect(SpanAlloc.attach(sys, mem.header).source).toBe("sysAlloc");
   });
+  it("allocBits serves every power of two in [8, 4096] from its own pool and refuses any other size", () => {
+    const mem = SpanAlloc.create(backends[0]!.make());
+    const seen = new Set<number>();
+    for (let n = 8; n <= 4096; n *= 2) {
+      const a = mem.allocBits(n);
+      expect(a % 8).toBe(0);
+      expect(mem.view.u8.subarray(a - mem.view.base, a - mem.view.base + 3 * n).every((x) => x === 0)).toBe(true);
+      mem.freeBits(a, n);
+      expect(mem.allocBits(n)).toBe(a); // its pool's free list gives it back
+      seen.add(a);
+    }
+    expect(seen.size).toBe(10);
+    for (const bad of [0, 1, 4, 7, 12, 24, 100, 8192, 2 ** 31, 2 ** 32 + 8, -8, 8.5, Number.NaN]) {
+      expect(() => mem.allocBits(bad), String(bad)).toThrow(SpanAllocError);
+    }
+  });
   it("allocMeta charges its bytes to the stat asked for, as persistentalloc does", () => {
     const sys = backends[0]!.make();
     const mem = SpanAlloc.create(sys);
