@@ -191,9 +191,11 @@ export class SizeDist {
   draw(rand: TraceRand): number {
     if (this.kind === 0) return rand.between(this.lo, this.hi);
     if (this.kind === 1) {
-      const base = Math.max(1, this.lo) * 2 ** rand.below(this.octaves);
+      const k = rand.below(this.octaves);
+      const base = Math.max(1, this.lo) * 2 ** k;
       const top = Math.min(this.hi, base * 2 - 1);
-      return rand.between(Math.max(this.lo, base), top);
+      // The first octave starts at lo itself (so lo = 0 is drawn, and [0, 0] draws 0).
+      return rand.between(k === 0 ? this.lo : base, top);
     }
     const u = rand.below(this.cum[this.cum.length - 1]!);
     let a = 0;

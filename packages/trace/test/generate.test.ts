@@ -224,6 +224,18 @@ describe("SizeDist", () => {
   );
 });
 
+describe("SizeDist.octaves edge cases", () => {
+  test("draws only 0 from [0, 0] and both ends of [0, 1] (seed 16963226 once drew 1 from [0, 0])", () => {
+    const r = new TraceRand(16963226);
+    const zero = SizeDist.octaves(0, 0);
+    for (let i = 0; i < 100; i++) expect(zero.draw(r)).toBe(0);
+    const small = SizeDist.octaves(0, 1);
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i++) seen.add(small.draw(r));
+    expect([...seen].sort()).toEqual([0, 1]);
+  });
+});
+
 describe("invalid options", () => {
   const bad: [string, unknown][] = [
     ["kind", { kind: "tiny", ops: 1, seed: 1 }],
