@@ -834,7 +834,7 @@ export class Heap extends HeapMemory {
    * mcentral lock, and marks the P idle. First repairs what a fast path
    * stopped half-way leaves behind (a span's allocCount and freedCount are
    * recomputed from its bitmaps; see procfault.ts). With `token` (the dead
-   * handle's {@link token}), only a P still held under that token is
+   * handle's {@link Heap.token | token}), only a P still held under that token is
    * reclaimed, so a P claimed again meanwhile is left alone. Returns whether
    * it reclaimed the P (false: it was idle, or held under another token).
    * Throws PReclaimError if the holder died inside a slow path (it may hold a
