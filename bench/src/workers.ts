@@ -158,7 +158,11 @@ function produceConsumeSolo(heap: Heap, ops: number, mu: Mutex | null): void {
       if (mu !== null) mu.unlock();
     }
   }
-  while (head < tail) heap.free(fifo[head++ % RING]!);
+  while (head < tail) {
+    if (mu !== null) mu.lock();
+    heap.free(fifo[head++ % RING]!);
+    if (mu !== null) mu.unlock();
+  }
 }
 
 /** Worker side: attach, warm up, wait at the barrier, run, report the elapsed time. */

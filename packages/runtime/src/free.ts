@@ -76,7 +76,7 @@ function unprofile(heap: Heap, s: number, p: number): void {
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   spanFree(heap.t, s, p);
-  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p), spc);
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);

@@ -443,22 +443,34 @@ export class Heap extends HeapMemory {
           // back by clearing its freed bit — unless a sweep already did.
           n--;
           u[rb] = n;
-          const sw = u[rb + 2 + 2 * n]!;
-          const idx = u[rb + 3 + 2 * n]!;
-          if ((u[sw + W_class]! & 0xffff) === ((mSpanInUse << 8) | spc)) {
+          const e = rb + 2 + 3 * n;
+          const sw = u[e]!;
+          const idx = u[e + 1]!;
+          const want = (mSpanInUse << 8) | spc;
+          if ((u[sw + W_class]! & 0xffff) === want) {
             const fb = u[sw + W_freed]! + (idx >>> 5);
             const mask = 1 << (idx & 31);
-            let got: boolean;
+            let got = false;
             if (this.atomic) {
-              // Entries name only spans this P caches, whose bitmaps this handle's view covers.
-              got = fb < u.length && (Atomics.and(v.i32, fb, ~mask) & mask) !== 0;
-              if (got) Atomics.sub(v.i32, sw + W_freedCount, 1);
+              // The span may be another P's or mcentral's: claim the bit in the word recorded at
+              // push, then check it was still this span's, else put it back (mcache.ts takeBack).
+              // u[rb + 1] is 2 while the bit is held uncounted (reclaimP puts it back).
+              if (fb === u[e + 2] && fb < u.length) {
+                if ((Atomics.and(v.i32, fb, ~mask) & mask) !== 0) {
+                  u[rb + 1] = 2;
+                  if ((u[sw + W_class]! & 0xffff) === want && u[sw + W_freed]! + (idx >>> 5) === fb) {
+                    Atomics.sub(v.i32, sw + W_freedCount, 1);
+                    got = true;
+                  } else Atomics.or(v.i32, fb, mask);
+                  u[rb + 1] = 0;
+                }
+              }
             } else {
               const old = u[fb]!;
-              got = (old & mask) !== 0;
-              if (got) {
+              if ((old & mask) !== 0) {
                 u[fb] = old & ~mask;
                 u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
+                got = true;
               }
             }
             if (got) {
@@ -592,10 +604,11 @@ export class Heap extends HeapMemory {
               f[fc] = f[fc]! + 1;
               const rb = this.reuseU + c * REUSE_STRIDE;
               const n = u[rb]!;
-              // With several Ps, only objects of spans this P caches (no other P sweeps those).
-              if (n < REUSE_ENTRIES && (!this.atomic || u[this.mcAllocWU + (cw & 0xff)] === sw)) {
-                u[rb + 2 + 2 * n] = sw;
-                u[rb + 3 + 2 * n] = idx;
+              if (n < REUSE_ENTRIES) {
+                const e = rb + 2 + 3 * n;
+                u[e] = sw;
+                u[e + 1] = idx;
+                u[e + 2] = fb;
                 u[rb] = n + 1;
               }
               return;

@@ -28,13 +28,12 @@ import {
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_classWord,
   F_elemsize,
   F_freed,
   F_freedCount,
   F_freeindex,
-  F_spanclass,
   F_startAddr,
-  F_state,
   mSpanInUse,
 } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
@@ -68,14 +67,22 @@ export const MC_ALLOC = 88;
  * Entries of the per-class reuse stack. gomalloc's form of Go 1.26's freegc
  * reuse list (`mcache.reusableNoscan`): a small object freed through this P
  * is recorded in its span's freed bitmap as always, and also pushed here as
- * (span word index, object index); malloc pops an entry and takes the object
- * back by clearing its freed bit atomically — so nothing is lost if a sweep
- * got to it first (the entry is then skipped). Entries live in managed
- * memory beside the mcache, never in the freed objects themselves.
+ * (span word index, object index, freed word index); malloc pops an entry and
+ * takes the object back by clearing its freed bit atomically — so nothing is
+ * lost if a sweep got to it first (the entry is then skipped). Entries live
+ * in managed memory beside the mcache, never in the freed objects themselves.
+ *
+ * With several Ps an entry may name a span another P caches or mcentral
+ * holds, which may meanwhile be swept, freed to the heap and its record or
+ * bitmaps reused; see {@link takeBack} for why the claim stays safe.
  */
 export const reuseEntries = 32;
-/** u32 words per size class in the reuse area: count, pad, then (span word index, object index) pairs. */
-export const reuseStride = 2 + 2 * reuseEntries;
+/**
+ * u32 words per size class in the reuse area: count, the claim word (2 while
+ * a popped entry's bit is held uncounted, else 0; for `reclaimP`), then (span
+ * word index, object index, freed word index) triples.
+ */
+export const reuseStride = 2 + 3 * reuseEntries;
 
 /** The offsets of an mcache record for a size-class table. */
 export class MCacheLayout {
@@ -143,17 +150,18 @@ function reuseBase(heap: Heap, c: number): number {
 
 /**
  * Pushes object `idx` of the span at word index `sw` on size class c's reuse
- * stack, if it has room — with several Ps, only if this P caches the span
- * (span class `spc`): no other P sweeps or frees a span while it is cached.
+ * stack, if it has room. The caller has just freed the object, so the span
+ * and its freed bitmap are the object's (an allocated object keeps its span).
  */
-export function reusePush(heap: Heap, c: number, sw: number, idx: number, spc: number): void {
+export function reusePush(heap: Heap, c: number, sw: number, idx: number): void {
   const u = heap.v.u32;
   const rb = reuseBase(heap, c);
   const n = u[rb]!;
-  if (heap.atomic && u[heap.mcAllocWU + spc] !== sw) return;
   if (n < reuseEntries) {
-    u[rb + 2 + 2 * n] = sw;
-    u[rb + 3 + 2 * n] = idx;
+    const e = rb + 2 + 3 * n;
+    u[e] = sw;
+    u[e + 1] = idx;
+    u[e + 2] = u[sw + F_freed / 4]! + (idx >>> 5);
     u[rb] = n + 1;
   }
 }
@@ -165,40 +173,64 @@ export function reusePush(heap: Heap, c: number, sw: number, idx: number, spc: n
  * free it undoes.
  */
 export function reusePop(heap: Heap, spc: number): number {
-  const v = heap.v;
-  const u = v.u32;
+  const u = heap.v.u32;
   const rb = reuseBase(heap, spc >>> 1);
   let n = u[rb]!;
   while (n > 0) {
     n--;
     u[rb] = n;
-    const sw = u[rb + 2 + 2 * n]!;
-    const idx = u[rb + 3 + 2 * n]!;
-    const x = takeBack(heap, spc, sw, idx);
+    const e = rb + 2 + 3 * n;
+    const x = takeBack(heap, spc, u[e]!, u[e + 1]!, u[e + 2]!, rb);
     if (x !== 0) return x;
   }
   return 0;
 }
 
-/** Takes back object idx of the span at word index sw if it is a freed, unswept object of class spc. */
-export function takeBack(heap: Heap, spc: number, sw: number, idx: number): number {
+/**
+ * Takes back object idx of the span at word index sw, whose freed bit was in
+ * word fb when it was pushed, if it is still a freed, unswept object of class
+ * spc; returns its address or 0. `rb` is the class's reuse stack.
+ *
+ * With several Ps the span may be swept, freed and its record and bitmap
+ * block reused by other Ps while this runs. The claim stays safe because
+ * (1) a bitmap block's freed words are only ever freed words (the block pools
+ * are type-stable and keep their layout), so the atomic clear of fb lands in
+ * some span's freed bitmap; (2) a span whose freed bit this clear took cannot
+ * be freed any more (the object stays allocated), so if afterwards sw is
+ * still an in-use span of class spc whose freed word for idx is fb, the bit
+ * was sw's and the object is ours; (3) otherwise the bit belonged to some
+ * other live span and is put back (its freedCount was never touched). While
+ * the bit is held and not yet counted, the stack's claim word is 2, so that
+ * `reclaimP` puts the bit back if the worker dies there (the popped entry
+ * stays just above the stack's count). Between the atomic clear and the
+ * claim word, and between the count and clearing the word, there are only
+ * plain stores, where a terminated worker cannot stop (V8 stops a thread
+ * at calls and loop back-edges).
+ */
+export function takeBack(heap: Heap, spc: number, sw: number, idx: number, fb: number, rb: number): number {
   const v = heap.v;
   const u = v.u32;
-  const b = sw * 4;
-  if (v.u8[b + F_state] !== mSpanInUse || v.u8[b + F_spanclass] !== spc) return 0;
-  const d = sw >> 1;
-  const f = v.f64;
-  const fb = u[sw + F_freed / 4]! + (idx >>> 5);
+  const want = (mSpanInUse << 8) | spc;
+  const W_class = F_classWord / 4;
+  if ((u[sw + W_class]! & 0xffff) !== want || u[sw + F_freed / 4]! + (idx >>> 5) !== fb) return 0;
   const mask = 1 << (idx & 31);
   if (v.shared) {
-    if ((Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
-    Atomics.sub(v.i32, sw + F_freedCount / 4, 1);
+    if (!(fb < u.length) || (Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
+    // The bit is held and not yet counted: reclaimP puts it back if this worker dies here.
+    u[rb + 1] = 2;
+    const own = (u[sw + W_class]! & 0xffff) === want && u[sw + F_freed / 4]! + (idx >>> 5) === fb;
+    if (own) Atomics.sub(v.i32, sw + F_freedCount / 4, 1);
+    else Atomics.or(v.i32, fb, mask);
+    u[rb + 1] = 0;
+    if (!own) return 0;
   } else {
     const old = u[fb]!;
     if ((old & mask) === 0) return 0;
     u[fb] = old & ~mask;
     u[sw + F_freedCount / 4] = u[sw + F_freedCount / 4]! - 1;
   }
+  const d = sw >> 1;
+  const f = v.f64;
   const es = f[d + F_elemsize / 8]!;
   const mc = heap.mc;
   const L = heap.layout;
@@ -210,7 +242,10 @@ export function takeBack(heap: Heap, spc: number, sw: number, idx: number): numb
 /** Empties every reuse stack (Go clears reusableNoscan in releaseAll); the objects stay freed for sweeping. */
 function clearReuse(heap: Heap): void {
   const u = heap.v.u32;
-  for (let c = 0; c < heap.sizeClasses.numSizeClasses; c++) u[reuseBase(heap, c)] = 0;
+  for (let c = 0; c < heap.sizeClasses.numSizeClasses; c++) {
+    u[reuseBase(heap, c)] = 0;
+    u[reuseBase(heap, c) + 1] = 0;
+  }
 }
 
 /** Adds the objects allocated from span s since it was cached to the P's statistics (part of Go's refill). */
@@ -423,8 +458,6 @@ function refillLocked(heap: Heap, spc: number): number {
     if (t.sweepgen(s) !== (h.sweepgen + 3) >>> 0) throw new RuntimeThrow("bad sweepgen in refill");
     flushSlots(heap, spc, s);
     setAlloc(heap, mc, spc, heap.emptymspan);
-    // With several Ps the reuse stack names only spans this P caches; this one goes.
-    if (heap.atomic) heap.v.u32[reuseBase(heap, spc >>> 1)] = 0;
     uncacheSpan(h, spc, s, acct);
   }
   const pending = classPending(heap, spc >>> 1) > 0;

@@ -17,7 +17,7 @@ import {
 } from "@gomalloc/runtime";
 import { F_allocCount } from "@gomalloc/span";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MC_ALLOC } from "../src/mcache.js";
+import { MC_ALLOC, reuseStride } from "../src/mcache.js";
 import { pInSlowIndex } from "../src/proc.js";
 
 beforeEach(() => setLockRankChecking(true));
@@ -208,5 +208,82 @@ describe("reclaimP: a P whose holder went away without detach", () => {
     expect(() => b!.malloc(100_000)).toThrow(NoProcessorError);
     expect(b!.p).toBe(-1);
     a!.checkInvariants();
+  });
+});
+
+describe("reuse stacks across Ps", () => {
+  it("a P takes back an object it freed from a span another P caches, without a sweep", () => {
+    const [a, b] = handles(2);
+    const objs: number[] = [];
+    for (let i = 0; i < 40; i++) objs.push(b!.malloc(64));
+    const x = objs[17]!;
+    a!.free(x); // a remote free: a's reuse stack now names b's cached span
+    const cycles = a!.readMemStats().NumGC;
+    expect(a!.malloc(64)).toBe(x);
+    expect(a!.readMemStats().NumGC).toBe(cycles);
+    for (const p of objs) b!.free(p);
+    b!.detach();
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("an entry whose span was swept, freed and its record and bitmaps reused is skipped or names a freed object of the new span", () => {
+    const [a, b] = handles(2);
+    const live = new Map<number, [number, number]>(); // address → size, tag
+    let tag = 0;
+    const mk = (h: Heap, size: number) => {
+      const p = h.malloc(size);
+      expect(live.has(p)).toBe(false);
+      fill(h, p, size, ++tag);
+      live.set(p, [size, tag]);
+      return p;
+    };
+    const drop = (h: Heap, p: number) => {
+      const [size, t] = live.get(p)!;
+      check(h, p, size, t);
+      live.delete(p);
+      h.free(p);
+    };
+    const span: number[] = [];
+    for (let i = 0; i < 128; i++) span.push(mk(b!, 64)); // one whole span of b's
+    for (const p of span.slice(0, 32)) drop(a!, p); // a's stack for the class fills with them
+    for (const p of span.slice(32)) drop(b!, p);
+    b!.detach(); // the span goes back to mcentral ...
+    a!.freeCycle(); // ... is swept empty and freed to the heap
+    const c = attachHeap(SabSysMemory.attach((a!.sys as SabSysMemory).sab), { p: "any" });
+    // Records and bitmap blocks are reused by spans of other classes and of this one.
+    const others: number[] = [];
+    for (let i = 0; i < 3000; i++) others.push(mk(c, [48, 64, 80, 64, 512][i % 5]!));
+    for (let i = 0; i < others.length; i += 3) drop(c, others[i]!); // freed, unswept: bits set
+    for (let i = 0; i < 40; i++) mk(a!, 64); // pops every stale entry: no object handed out twice
+    a!.checkInvariants();
+    for (const p of [...live.keys()]) drop(a!, p);
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("reclaimP puts back the bit of a reuse-stack claim stopped before it was counted", () => {
+    const [a, b] = handles(2);
+    const objs: number[] = [];
+    for (let i = 0; i < 10; i++) objs.push(a!.malloc(64));
+    b!.free(objs[3]!); // b's stack: an entry for a span a caches
+    const u = b!.v.u32;
+    const rb = b!.reuseU + b!.sizeClasses.sizeToClass(64) * reuseStride;
+    expect(u[rb]).toBe(1);
+    // b popped the entry and cleared the bit, then died before counting it (claim word 2).
+    const [idx, fb] = [u[rb + 3]!, u[rb + 4]!];
+    u[rb] = 0;
+    expect(Atomics.and(b!.v.i32, fb, ~(1 << (idx & 31))) & (1 << (idx & 31))).not.toBe(0);
+    u[rb + 1] = 2;
+    expect(a!.reclaimP(b!.p, b!.token)).toBe(true);
+    expect(Atomics.load(a!.v.i32, fb) & (1 << (idx & 31))).not.toBe(0); // freed again
+    expect(u[rb + 1]).toBe(0);
+    a!.checkInvariants();
+    for (const [i, p] of objs.entries()) if (i !== 3) a!.free(p);
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
   });
 });
