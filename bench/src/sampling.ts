@@ -98,6 +98,7 @@ function main(argv: string[]): number {
     make("off", 0),
     make("default", 512 * 1024),
     make("default, no stacks", 512 * 1024, 0),
+    make("countdown, ~no samples", 2 ** 40, 0),
     make("every", 1),
     make("off (again)", 0),
   ];
@@ -107,7 +108,7 @@ function main(argv: string[]): number {
   let pos = 0;
   process.stdout.write(
     `gomalloc sampling cost: node ${process.version}, ArrayBuffer heap, malloc+free churn of 16–512 B objects (${window} live), ` +
-      `${steps} pairs per block (rate 1: ${stepsOf(configs[3]!)}), ${rounds} rounds (median), 1 warm-up\n\n`,
+      `${steps} pairs per block (rate 1: ${stepsOf(configs.find((c) => c.rate === 1)!)}), ${rounds} rounds (median), 1 warm-up\n\n`,
   );
   for (let r = -1; r < rounds; r++) {
     for (let i = 0; i < configs.length; i++) {
@@ -140,7 +141,9 @@ function main(argv: string[]): number {
   process.stdout.write(
     "\n×off: median pairs/s over the median of the first 'off' heap. 'off (again)' is a second heap at rate 0\n" +
       "timed the same way: its distance from 1.000 is the noise of this run. stack: JS frames captured per\n" +
-      "sample (profilerStackDepth); 'default, no stacks' is the countdown alone, Go's c.nextSample check.\n",
+      "sample (profilerStackDepth); 'default, no stacks' is the countdown plus the bucket updates of its\n" +
+      "samples; 'countdown, ~no samples' (rate 2^40, which Go caps to a mean of 2^30 - 1 bytes) is Go's\n" +
+      "c.nextSample check nearly alone.\n",
   );
   return 0;
 }
