@@ -761,15 +761,7 @@ export class Heap extends HeapMemory {
     const h = this.h;
     const goal = h.scavengeGoal(h.scavengeGoalKind === 2 ? this.heapGoal() : Number.POSITIVE_INFINITY);
     if (goal === Number.POSITIVE_INFINITY || h.heapRetained() <= goal) return 0;
-    this.lockCentral();
-    h.lock();
-    try {
-      const over = h.heapRetained() - goal;
-      return over > 0 ? h.scavengeLocked(over, true) : 0;
-    } finally {
-      h.unlock();
-      this.unlockCentral();
-    }
+    return this.scavenge(goal);
   }
 
   /** The heap goal (MemStats.NextGC): live bytes plus the free-cycle trigger; Infinity when cycles are off. */
