@@ -481,7 +481,8 @@ export class Heap extends HeapMemory {
               f[c] = f[c]! + 1;
               const x = f[d + D_start]! + idx * es;
               if (this.sampling) {
-                // Go's c.nextSample countdown: one subtraction; a sample or a rate change leaves the fast path.
+                // Go's c.nextSample countdown: malloc.ts's profileAlloc, inlined by hand (a call
+                // here measured ~4% slower while sampling); a sample or a rate change leaves the fast path.
                 const i = this.mcSampleD;
                 const ns = f[i]! - es;
                 f[i] = ns;

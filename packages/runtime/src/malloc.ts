@@ -79,11 +79,12 @@ export function memclr(heap: Heap, addr: number, n: number): void {
 
 /** Go's profiling countdown after an allocation of a `size`-byte slot at x. */
 export function profileAlloc(heap: Heap, x: number, size: number): void {
-  const v = heap.v;
-  const mc = heap.mc;
-  const ns = v.getF64(mc + MC_NEXT_SAMPLE) - size;
-  v.setF64(mc + MC_NEXT_SAMPLE, ns);
-  if (ns < 0 || v.getF64(mc + MC_MEM_PROF_RATE) !== heap.profiler.MemProfileRate) profilealloc(heap, x, size);
+  // One subtraction on the mcache's nextSample; a sample or a rate change leaves for profilealloc.
+  const f = heap.v.f64;
+  const i = heap.mcSampleD;
+  const ns = f[i]! - size;
+  f[i] = ns;
+  if (ns < 0 || f[i + 1] !== heap.profiler.MemProfileRate) profilealloc(heap, x, size);
 }
 
 /** Go's `profilealloc`: records x as a sample and draws the next distance; counts it on its span (Go's specials). */
