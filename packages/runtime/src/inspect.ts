@@ -14,12 +14,12 @@
  * heap, so the waste inside an object (elemsize − requested) is not known;
  * free-slot and span-tail waste are. See docs/design.md, "Statistics".
  */
-import { type PageAlloc, PageCache, pageBitsGet, pageCachePages } from "@gomalloc/mheap";
+import { type PageAlloc, pageBitsGet } from "@gomalloc/mheap";
 import { RuntimeThrow, SysStat } from "@gomalloc/os-mem";
 import { F_elemsize } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
 import { MC_ALLOC, pendingFreeBytes } from "./mcache.js";
-import { pMCache, pPageCache } from "./proc.js";
+import { forEachCachedPage, pMCache } from "./proc.js";
 
 /**
  * The spans of one size class (Go's `mcentral` population), summed. Large
@@ -346,20 +346,12 @@ export function inspectHeap(heap: Heap): HeapInspection {
     }
   }
   // P page caches: free pages the page allocator counts as allocated.
-  for (let i = 0; i < heap.numPs; i++) {
-    const pc = new PageCache(v, pPageCache(heap.ptable, i), g.pageSize);
-    if ((pc.cacheLo | pc.cacheHi) === 0) continue;
-    for (let b = 0; b < pageCachePages; b++) {
-      const inCache = b < 32 ? (pc.cacheLo >>> b) & 1 : (pc.cacheHi >>> (b - 32)) & 1;
-      if (inCache === 0) continue;
-      const scav = b < 32 ? (pc.scavLo >>> b) & 1 : (pc.scavHi >>> (b - 32)) & 1;
-      const addr = pc.base + b * g.pageSize;
-      const acc = arenaAccs.get(g.arenaIndex(addr));
-      if (acc === undefined) broken("PC3", `page cache of P ${i} holds ${addr}, outside every arena`);
-      acc.cached++;
-      acc.cachedReleased += scav;
-    }
-  }
+  forEachCachedPage(heap, (i, addr, scav) => {
+    const acc = arenaAccs.get(g.arenaIndex(addr));
+    if (acc === undefined) broken("PC3", `page cache of P ${i} holds ${addr}, outside every arena`);
+    acc.cached++;
+    acc.cachedReleased += scav;
+  });
   const arenas: ArenaUsage[] = [];
   let tp = 0;
   let tc = 0;

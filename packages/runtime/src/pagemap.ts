@@ -9,10 +9,10 @@
  * so any handle can take it — one holding no P too — and it changes nothing.
  * Cost is linear in the pages of the heap. See docs/design.md, "Statistics".
  */
-import { PageCache, pageBitsGet, pageCachePages } from "@gomalloc/mheap";
+import { pageBitsGet } from "@gomalloc/mheap";
 import { RuntimeThrow } from "@gomalloc/os-mem";
 import type { Heap } from "./heap.js";
-import { pPageCache } from "./proc.js";
+import { forEachCachedPage } from "./proc.js";
 
 /**
  * What a page holds, in {@link HeapPageMap.state}. The counts of each state
@@ -113,20 +113,12 @@ export function heapPageMap(heap: Heap): HeapPageMap {
     }
   });
   // P page caches: free pages the page allocator counts as allocated.
-  for (let i = 0; i < heap.numPs; i++) {
-    const pc = new PageCache(v, pPageCache(heap.ptable, i), g.pageSize);
-    if ((pc.cacheLo | pc.cacheHi) === 0) continue;
-    for (let b = 0; b < pageCachePages; b++) {
-      const inCache = b < 32 ? (pc.cacheLo >>> b) & 1 : (pc.cacheHi >>> (b - 32)) & 1;
-      if (inCache === 0) continue;
-      const scav = b < 32 ? (pc.scavLo >>> b) & 1 : (pc.scavHi >>> (b - 32)) & 1;
-      const addr = pc.base + b * g.pageSize;
-      const ai = g.arenaIndex(addr);
-      const k = slot.get(ai);
-      if (k === undefined) broken("PC3", `page cache of P ${i} holds ${addr}, outside every arena`);
-      cached[k * ppa + Math.floor((addr - g.arenaBase(ai)) / g.pageSize)] = 1 + scav;
-    }
-  }
+  forEachCachedPage(heap, (i, addr, scav) => {
+    const ai = g.arenaIndex(addr);
+    const k = slot.get(ai);
+    if (k === undefined) broken("PC3", `page cache of P ${i} holds ${addr}, outside every arena`);
+    cached[k * ppa + Math.floor((addr - g.arenaBase(ai)) / g.pageSize)] = 1 + scav;
+  });
   // The page allocator's bits over its grown ranges (offset space).
   const pages = h.pages;
   for (let r = 0; r < pages.inUse.len; r++) {

@@ -13,8 +13,9 @@
  * statistics. See docs/design.md, "Many workers, one heap".
  */
 
-import { pageCacheBytes } from "@gomalloc/mheap";
+import { PageCache, pageCacheBytes, pageCachePages } from "@gomalloc/mheap";
 import type { MemView } from "@gomalloc/os-mem";
+import type { Heap } from "./heap.js";
 
 // P record (byte offsets): i32 status, u32 id, f64 mcache, pcache (24 bytes),
 // then u32 owner token, u32 epoch, i32 inSlow, pad to 64 bytes.
@@ -139,4 +140,23 @@ export function pEpoch(v: MemView, table: number, i: number): number {
 /** u32 index of P i's `inSlow` word: the holder's token while it is in a slow path (where it may hold a lock), else 0. */
 export function pInSlowIndex(v: MemView, table: number, i: number): number {
   return (pRecord(table, i) + P_INSLOW - v.base) / 4;
+}
+
+/**
+ * Calls `fn(i, addr, scavenged)` for every page held in P i's page cache, for
+ * each P (free pages the page allocator counts as allocated). For inspection
+ * and checks, not for hot paths.
+ */
+export function forEachCachedPage(heap: Heap, fn: (i: number, addr: number, scavenged: number) => void): void {
+  const pageSize = heap.h.geom.pageSize;
+  for (let i = 0; i < heap.numPs; i++) {
+    const pc = new PageCache(heap.v, pPageCache(heap.ptable, i), pageSize);
+    if ((pc.cacheLo | pc.cacheHi) === 0) continue;
+    for (let b = 0; b < pageCachePages; b++) {
+      const inCache = b < 32 ? (pc.cacheLo >>> b) & 1 : (pc.cacheHi >>> (b - 32)) & 1;
+      if (inCache === 0) continue;
+      const scav = b < 32 ? (pc.scavLo >>> b) & 1 : (pc.scavHi >>> (b - 32)) & 1;
+      fn(i, pc.base + b * pageSize, scav);
+    }
+  }
 }
