@@ -53,17 +53,7 @@ export function nextFreeFast(t: MSpanTable, s: number): number {
     if (result < nelems) {
       const freeidx = result + 1;
       if ((freeidx & 63) === 0 && freeidx !== nelems) return 0;
-      const k = theBit + 1;
-      if (k === 64) {
-        u[w + W_cacheLo] = 0;
-        u[w + W_cacheHi] = 0;
-      } else if (k < 32) {
-        u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
-        u[w + W_cacheHi] = hi >>> k;
-      } else {
-        u[w + W_cacheLo] = hi >>> (k - 32);
-        u[w + W_cacheHi] = 0;
-      }
+      shiftAllocCache(u, w, lo, hi, theBit + 1);
       u[w + W_freeindex] = freeidx;
       u[w + W_allocCount] = u[w + W_allocCount]! + 1;
       const f = w / 2;
@@ -119,17 +109,7 @@ export function nextFreeIndex(t: MSpanTable, s: number): number {
     u[w + W_freeindex] = snelems;
     return snelems;
   }
-  const k = bitIndex + 1;
-  if (k === 64) {
-    u[w + W_cacheLo] = 0;
-    u[w + W_cacheHi] = 0;
-  } else if (k < 32) {
-    u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
-    u[w + W_cacheHi] = hi >>> k;
-  } else {
-    u[w + W_cacheLo] = hi >>> (k - 32);
-    u[w + W_cacheHi] = 0;
-  }
+  shiftAllocCache(u, w, lo, hi, bitIndex + 1);
   sfreeindex = result + 1;
   if ((sfreeindex & 63) === 0 && sfreeindex !== snelems) refillAllocCache(t, s, sfreeindex >>> 3);
   u[w + W_freeindex] = sfreeindex;
@@ -186,4 +166,21 @@ export function countAlloc(t: MSpanTable, s: number): number {
   let count = 0;
   for (let i = 0; i < n; i++) count += onesCount32(v.u32[b + i]!);
   return count;
+}
+
+/**
+ * Stores the 64-bit allocCache (lo, hi) of the span at u32 word w shifted
+ * right by k bits, 1 ≤ k ≤ 64 (Go's `s.allocCache >>= uint(theBit + 1)`).
+ */
+function shiftAllocCache(u: Uint32Array, w: number, lo: number, hi: number, k: number): void {
+  if (k === 64) {
+    u[w + W_cacheLo] = 0;
+    u[w + W_cacheHi] = 0;
+  } else if (k < 32) {
+    u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
+    u[w + W_cacheHi] = hi >>> k;
+  } else {
+    u[w + W_cacheLo] = hi >>> (k - 32);
+    u[w + W_cacheHi] = 0;
+  }
 }
