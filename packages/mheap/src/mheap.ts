@@ -109,7 +109,8 @@ export interface MHeapOptions {
   /** Go's physHugePageSize after mallocinit's checks (0 = none). @defaultValue 0 */
   physHugePageSize?: number;
   /**
-   * Where the span table and the heap's metadata live.
+   * Where the span table and the heap's metadata live (fields left out take
+   * their defaults; the runtime sets `minBitmapBytes: 64` for a heap shared by several workers).
    * @defaultValue `{ source: "reserve" }` on the simulated backend, `{ source: "sysAlloc" }` on flat ones
    */
   spanTable?: SpanAllocOptions;
@@ -207,10 +208,10 @@ export class MHeap {
     try {
       // Flat backends: chunks of one physical page, since every chunk's bytes are part of the buffer.
       const chunkBytes = Math.min(Math.max(sys.physPageSize, 16 << 10), 256 << 10);
-      spanAlloc = SpanAlloc.create(
-        sys,
-        opts.spanTable ?? (flat ? { source: "sysAlloc", chunkBytes } : { source: "reserve" }),
-      );
+      spanAlloc = SpanAlloc.create(sys, {
+        ...(flat ? { source: "sysAlloc", chunkBytes } : { source: "reserve" }),
+        ...opts.spanTable,
+      });
     } catch (e) {
       throw new MHeapInitError(`span table: ${(e as Error).message}`);
     }

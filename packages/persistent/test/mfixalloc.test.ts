@@ -56,6 +56,21 @@ describe.each(backendCases)("fixalloc: $name", ({ make }) => {
     );
   });
 
+  it("aligns each chunk to chunkAlign (records of a multiple of it each start a line); rejects bad alignments", () => {
+    pa.alloc(8, 0, SysStat.other_sys); // the next chunk would be 8-aligned, not 64-aligned
+    const f = FixAlloc.init(sys, rec + 64, 128, pa, SysStat.mspan_sys, { chunkAlign: 64, chunkBytes: 256 });
+    const got = Array.from({ length: 5 }, () => f.alloc());
+    expect(got.every((p) => p % 64 === 0)).toBe(true);
+    expect(got[1]! - got[0]!).toBe(128);
+    f.check();
+    expect(FixAlloc.attach(sys, rec + 64).alloc() % 64).toBe(0);
+    for (const bad of [0, 4, 24, 100, 16384, 8.5, Number.NaN]) {
+      expect(() => FixAlloc.init(sys, rec + 128, 24, pa, SysStat.mspan_sys, { chunkAlign: bad }), String(bad)).toThrow(
+        BadInitError,
+      );
+    }
+  });
+
   it("hands records out in order, reuses freed ones LIFO, zeroed, and counts inuse", () => {
     const f = FixAlloc.init(sys, rec + 64, 48, pa, SysStat.mspan_sys);
     const a = f.alloc();

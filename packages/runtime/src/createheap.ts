@@ -275,6 +275,9 @@ function newHeap(opts: CreateHeapOptions): Heap {
     physHugePageSize,
     tinySideBytes: tinySideBytes(sc.class_to_nelems[sc.tinySizeClass]!),
     tinySideSpanClass: tinyBlockSpanClass(sc),
+    // Several workers: span bitmaps a cache line each, so that frees into different spans do not
+    // write one line from two cores (measured: 2-worker scaling 1.45× → 1.62×, bench:workers).
+    ...(numPs > 1 && sys.caps.sharedBetweenWorkers ? { spanTable: { minBitmapBytes: 64 } } : {}),
   };
   const h = MHeap.create(sys, mopts);
   h.setField("gcPercent", opts.gcPercent ?? 100);

@@ -30,7 +30,6 @@ import {
   F_divMul,
   F_elemsize,
   F_freed,
-  F_freedCount,
   F_freeindex,
   F_nelems,
   F_startAddr,
@@ -103,7 +102,6 @@ const REUSE_STRIDE = reuseStride;
 const REUSE_ENTRIES = reuseEntries;
 // Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
-const W_freedCount = F_freedCount / 4;
 const W_freed = F_freed / 4;
 const W_allocBits = F_allocBits / 4;
 const W_cacheLo = F_allocCacheLo / 4;
@@ -454,14 +452,12 @@ export class Heap extends HeapMemory {
             if (this.atomic) {
               // The span may be another P's or mcentral's: claim the bit in the word recorded at
               // push, then check it was still this span's, else put it back (mcache.ts takeBack).
-              // u[rb + 1] is 2 while the bit is held uncounted (reclaimP puts it back).
+              // u[rb + 1] is 2 while the bit is held unchecked (reclaimP puts it back).
               if (fb === u[e + 2] && fb < u.length) {
                 if ((Atomics.and(v.i32, fb, ~mask) & mask) !== 0) {
                   u[rb + 1] = 2;
-                  if ((u[sw + W_class]! & 0xffff) === want && u[sw + W_freed]! + (idx >>> 5) === fb) {
-                    Atomics.sub(v.i32, sw + W_freedCount, 1);
-                    got = true;
-                  } else Atomics.or(v.i32, fb, mask);
+                  got = (u[sw + W_class]! & 0xffff) === want && u[sw + W_freed]! + (idx >>> 5) === fb;
+                  if (!got) Atomics.or(v.i32, fb, mask);
                   u[rb + 1] = 0;
                 }
               }
@@ -469,7 +465,6 @@ export class Heap extends HeapMemory {
               const old = u[fb]!;
               if ((old & mask) !== 0) {
                 u[fb] = old & ~mask;
-                u[sw + W_freedCount] = u[sw + W_freedCount]! - 1;
                 got = true;
               }
             }
@@ -590,14 +585,10 @@ export class Heap extends HeapMemory {
               // Another P may own the span: an atomic OR, after checking the bitmap is inside
               // this handle's view (another worker may have grown the memory; freeSlow syncs).
               fresh = fb < u.length && (Atomics.or(v.i32, fb, mask) & mask) === 0;
-              if (fresh) Atomics.add(v.i32, sw + W_freedCount, 1);
             } else {
               const old = u[fb]!;
               fresh = (old & mask) === 0;
-              if (fresh) {
-                u[fb] = old | mask;
-                u[sw + W_freedCount] = u[sw + W_freedCount]! + 1;
-              }
+              if (fresh) u[fb] = old | mask;
             }
             if (fresh) {
               const c = (cw & 0xff) >>> 1;
@@ -632,7 +623,6 @@ export class Heap extends HeapMemory {
                 // (allocated and not freed while word A is non-zero, HI4).
                 const fb = u[sw + W_freed]! + (blk >>> 5);
                 u[fb] = u[fb]! | (1 << (blk & 31));
-                u[sw + W_freedCount] = u[sw + W_freedCount]! + 1;
                 const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                 v.f64[fc] = v.f64[fc]! + 1;
               }
@@ -838,8 +828,8 @@ export class Heap extends HeapMemory {
    * exited, threw, or was terminated): from any handle and thread, flushes
    * the P's mcache and page cache exactly as detach would, under the
    * mcentral lock, and marks the P idle. First repairs what a fast path
-   * stopped half-way leaves behind (a span's allocCount and freedCount are
-   * recomputed from its bitmaps; see procfault.ts). With `token` (the dead
+   * stopped half-way leaves behind (a span's allocCount is recomputed from
+   * its bitmaps; see procfault.ts). With `token` (the dead
    * handle's {@link Heap.token | token}), only a P still held under that token is
    * reclaimed, so a P claimed again meanwhile is left alone. Returns whether
    * it reclaimed the P (false: it was idle, or held under another token).

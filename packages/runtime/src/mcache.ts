@@ -31,7 +31,6 @@ import {
   F_classWord,
   F_elemsize,
   F_freed,
-  F_freedCount,
   F_freeindex,
   F_startAddr,
   mSpanInUse,
@@ -199,11 +198,11 @@ export function reusePop(heap: Heap, spc: number): number {
  * be freed any more (the object stays allocated), so if afterwards sw is
  * still an in-use span of class spc whose freed word for idx is fb, the bit
  * was sw's and the object is ours; (3) otherwise the bit belonged to some
- * other live span and is put back (its freedCount was never touched). While
- * the bit is held and not yet counted, the stack's claim word is 2, so that
- * `reclaimP` puts the bit back if the worker dies there (the popped entry
- * stays just above the stack's count). Between the atomic clear and the
- * claim word, and between the count and clearing the word, there are only
+ * other live span and is put back. While the bit is held and not yet
+ * checked, the stack's claim word is 2, so that `reclaimP` puts the bit back
+ * if the worker dies there (the popped entry stays just above the stack's
+ * count). Between the atomic clear and the claim word, and between the
+ * check and clearing the word, there are only
  * plain stores, where a terminated worker cannot stop (V8 stops a thread
  * at calls and loop back-edges).
  */
@@ -216,18 +215,16 @@ export function takeBack(heap: Heap, spc: number, sw: number, idx: number, fb: n
   const mask = 1 << (idx & 31);
   if (v.shared) {
     if (!(fb < u.length) || (Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
-    // The bit is held and not yet counted: reclaimP puts it back if this worker dies here.
+    // The bit is held and not yet checked: reclaimP puts it back if this worker dies here.
     u[rb + 1] = 2;
     const own = (u[sw + W_class]! & 0xffff) === want && u[sw + F_freed / 4]! + (idx >>> 5) === fb;
-    if (own) Atomics.sub(v.i32, sw + F_freedCount / 4, 1);
-    else Atomics.or(v.i32, fb, mask);
+    if (!own) Atomics.or(v.i32, fb, mask);
     u[rb + 1] = 0;
     if (!own) return 0;
   } else {
     const old = u[fb]!;
     if ((old & mask) === 0) return 0;
     u[fb] = old & ~mask;
-    u[sw + F_freedCount / 4] = u[sw + F_freedCount / 4]! - 1;
   }
   const d = sw >> 1;
   const f = v.f64;

@@ -4,29 +4,17 @@
  * stores, and how `Heap.reclaimP` repairs it before flushing the P. Fast
  * paths take no lock, so stopping in one never leaves a lock held; they
  * write a span's allocCache, then freeindex, then allocCount (malloc), set a
- * freed bit then count it (free), or clear a freed bit then uncount it
- * (reuse). Every one of those counts can be recomputed from the bitmaps of
- * a span the dead P cached, which nobody else sweeps (a reuse-stack claim
- * stopped while it held a bit uncounted is undone: its stack's claim word
- * says so): allocCount is the
- * number of objects in allocBits or below freeindex, freedCount the number
- * of freed bits; the allocCache is rebuilt from freeindex when the span is
- * next handed out. The tiny block's fill mark is raised past its last
- * recorded start. Slow paths mark the P (`inSlow`), and a P that died with
- * the mark is refused. See docs/design.md, "Many workers, one heap".
+ * freed bit (free; a span keeps no freed count, so a free is one store), or
+ * clear a freed bit (reuse). allocCount can be recomputed from the bitmaps
+ * of a span the dead P cached, which nobody else sweeps: the number of
+ * objects in allocBits or below freeindex. A reuse-stack claim stopped while
+ * it held a bit unchecked is undone (its stack's claim word says so). The
+ * allocCache is rebuilt from freeindex when the span is next handed out.
+ * The tiny block's fill mark is raised past its last recorded start. Slow
+ * paths mark the P (`inSlow`), and a P that died with the mark is refused. See docs/design.md, "Many workers, one heap".
  */
 import { F_tinySide } from "@gomalloc/mheap";
-import {
-  F_allocBits,
-  F_allocCount,
-  F_freed,
-  F_freedCount,
-  F_freeindex,
-  F_nelems,
-  F_state,
-  mSpanInUse,
-  onesCount32,
-} from "@gomalloc/span";
+import { F_allocBits, F_allocCount, F_freeindex, F_nelems, onesCount32 } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
 import { MC_ALLOC, MC_TINY, MC_TINY_OFFSET, reuseStride } from "./mcache.js";
 import { maxTinySize } from "./tiny.js";
@@ -38,15 +26,13 @@ export function repairP(heap: Heap): void {
   const t = heap.t;
   const mc = heap.mc;
   // A reuse-stack claim stopped while it held the object's bit: the object was never handed
-  // out, so its bit goes back (the popped entry sits just above the count). The claim may or
-  // may not have uncounted it already, so its span's freedCount is recounted if the bit is its.
+  // out, so its bit goes back (the popped entry sits just above the count).
   for (let c = 0; c < heap.sizeClasses.numSizeClasses; c++) {
     const rb = heap.reuseU + c * reuseStride;
     if (u[rb + 1] === 2) {
       const e = rb + 2 + 3 * u[rb]!;
-      const [sw, idx, fb] = [u[e]!, u[e + 1]!, u[e + 2]!];
+      const [idx, fb] = [u[e + 1]!, u[e + 2]!];
       Atomics.or(v.i32, fb, 1 << (idx & 31));
-      if (v.u8[4 * sw + F_state] === mSpanInUse && u[sw + F_freed / 4]! + (idx >>> 5) === fb) recountFreed(heap, sw);
     }
     u[rb + 1] = 0;
   }
@@ -65,7 +51,6 @@ export function repairP(heap: Heap): void {
       alloc += onesCount32((u[ab + i]! | below) & top);
     }
     t.setU32(s, F_allocCount, alloc);
-    recountFreed(heap, w);
   }
   const tiny = v.getF64(mc + MC_TINY);
   if (tiny !== 0) {
@@ -80,19 +65,4 @@ export function repairP(heap: Heap): void {
     }
     v.setU32(mc + MC_TINY_OFFSET, fill);
   }
-}
-
-/** Sets freedCount of the span at word index w to the number of its freed bits. */
-function recountFreed(heap: Heap, w: number): void {
-  const v = heap.v;
-  const u = v.u32;
-  const nelems = u[w + F_nelems / 4]!;
-  const fb = u[w + F_freed / 4]!;
-  let freed = 0;
-  for (let i = 0; i < Math.ceil(nelems / 32); i++) {
-    const lo = i * 32;
-    const top = nelems >= lo + 32 ? 0xffffffff : (1 << (nelems - lo)) - 1;
-    freed += onesCount32(Atomics.load(v.i32, fb + i) & top);
-  }
-  Atomics.store(v.i32, w + F_freedCount / 4, freed);
 }

@@ -264,7 +264,7 @@ describe("reuse stacks across Ps", () => {
     expect(a!.readMemStats().HeapObjects).toBe(0);
   });
 
-  it("reclaimP puts back the bit of a reuse-stack claim stopped before it was counted", () => {
+  it("reclaimP puts back the bit of a reuse-stack claim stopped before it was checked", () => {
     const [a, b] = handles(2);
     const objs: number[] = [];
     for (let i = 0; i < 10; i++) objs.push(a!.malloc(64));
@@ -272,7 +272,7 @@ describe("reuse stacks across Ps", () => {
     const u = b!.v.u32;
     const rb = b!.reuseU + b!.sizeClasses.sizeToClass(64) * reuseStride;
     expect(u[rb]).toBe(1);
-    // b popped the entry and cleared the bit, then died before counting it (claim word 2).
+    // b popped the entry and cleared the bit, then died before checking it (claim word 2).
     const [idx, fb] = [u[rb + 3]!, u[rb + 4]!];
     u[rb] = 0;
     expect(Atomics.and(b!.v.i32, fb, ~(1 << (idx & 31))) & (1 << (idx & 31))).not.toBe(0);

@@ -48,7 +48,6 @@ export {
   F_divMul,
   F_elemsize,
   F_freed,
-  F_freedCount,
   F_freeindex,
   F_gcmarkBits,
   F_limit,

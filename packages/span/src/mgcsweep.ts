@@ -19,7 +19,6 @@ import {
   F_divMul,
   F_elemsize,
   F_freed,
-  F_freedCount,
   F_freeindex,
   F_gcmarkBits,
   F_limit,
@@ -41,7 +40,6 @@ const W_freeindex = F_freeindex / 4;
 const W_nelems = F_nelems / 4;
 const W_allocCount = F_allocCount / 4;
 const W_divMul = F_divMul / 4;
-const W_freedCount = F_freedCount / 4;
 const D_start = F_startAddr / 8;
 const D_limit = F_limit / 8;
 const D_elemsize = F_elemsize / 8;
@@ -50,12 +48,13 @@ const W_gcmarkBits = F_gcmarkBits / 4;
 const W_freed = F_freed / 4;
 
 /**
- * Frees the object at `p` in span s: marks it in the freed bitmap and counts
- * it; the next {@link sweep} makes it allocatable again. Safe to call from any
- * worker when the memory is shared. Throws ForeignPointerError if s is not an
- * in-use heap span or p is outside its objects, InteriorPointerError if p is
- * not an object's first byte, and DoubleFreeError if the object is not
- * allocated or already freed; the span is unchanged then. Misuse racing with
+ * Frees the object at `p` in span s: marks it in the freed bitmap (one bit,
+ * no count: {@link MSpanTable.freedCount} counts the bits); the next
+ * {@link sweep} makes it allocatable again. Safe to call from any worker
+ * when the memory is shared. Throws ForeignPointerError if s is not an in-use
+ * heap span or p is outside its objects, InteriorPointerError if p is not an
+ * object's first byte, and DoubleFreeError if the object is not allocated or
+ * already freed; the span is unchanged then. Misuse racing with
  * the owner's allocation from another worker is detected on a best-effort basis.
  */
 export function free(t: MSpanTable, s: number, p: number): void {
@@ -82,12 +81,10 @@ export function free(t: MSpanTable, s: number, p: number): void {
   if (v.shared) {
     const old = Atomics.or(v.i32, fb + word, mask);
     if ((old & mask) !== 0) throw new DoubleFreeError(p, s);
-    Atomics.add(v.i32, w + W_freedCount, 1);
   } else {
     const old = u[fb + word]!;
     if ((old & mask) !== 0) throw new DoubleFreeError(p, s);
     u[fb + word] = old | mask;
-    v.i32[w + W_freedCount] = v.i32[w + W_freedCount]! + 1;
   }
 }
 
@@ -131,8 +128,6 @@ export function sweep(t: MSpanTable, s: number): number {
   const allocCount = u[w + W_allocCount]!;
   if (nalloc > allocCount) throw new RuntimeThrow("sweep increased allocation count");
   if (allocCount - nalloc !== taken) throw new RuntimeThrow("sweep: freed objects were not allocated");
-  if (shared) Atomics.sub(v.i32, w + W_freedCount, taken);
-  else v.i32[w + W_freedCount] = v.i32[w + W_freedCount]! - taken;
   u[w + W_allocCount] = nalloc;
   // gcmarkBits becomes allocBits; the old alloc bits, cleared, are the next mark bits.
   // allocBits moves before freeindex drops to 0: a free racing from another worker reads

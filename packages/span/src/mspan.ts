@@ -11,6 +11,7 @@
  */
 
 import type { MemView } from "@gomalloc/os-mem";
+import { onesCount32 } from "./bits.js";
 import { SpanArgumentError } from "./errors.js";
 
 // Record layout: byte offsets. What the malloc and free fast paths read comes
@@ -32,8 +33,6 @@ export const F_nelems = 28;
 export const F_allocCount = 32;
 /** Go's divMul. */
 export const F_divMul = 36;
-/** Objects recorded in the freed bitmap and not yet swept (i32, atomic when shared). */
-export const F_freedCount = 40;
 /**
  * Go's allocBits, as the u32 word index of the bitmap in the table's view
  * (address = view.base + 4·index; 0 = none). The three bitmaps live in the
@@ -91,8 +90,6 @@ export const mSpanManual = 2;
 
 /** Most objects a span may hold (bitmaps of up to 4 KiB; Go's size classes need at most 1024). */
 export const maxSpanObjects = 32768;
-/** Smallest bitmap: 64 objects. */
-const MIN_BITS_LOG = 3;
 const NO_BITS = 255;
 
 /**
@@ -106,6 +103,8 @@ export interface SpanMemory {
   allocRecord(): number;
   /** Go's `spanalloc.free`. */
   freeRecord(rec: number): void;
+  /** Bytes of the smallest bitmap {@link MSpanTable.initSpan} asks for (a power of two in [8, 4096]). */
+  readonly minBitmapBytes: number;
   /** A zeroed block of `3 * nbytes` bytes (nbytes a power of two in [8, 4096]), 8-aligned, or 0 when exhausted. */
   allocBits(nbytes: number): number;
   /** Returns a block from {@link allocBits}. */
@@ -120,7 +119,7 @@ export interface SpanMemory {
  * - S2: object n is free ⇔ n ≥ freeindex ∧ allocBits[n] = 0 (n < nelems).
  * - S3: allocCache bit k = ¬allocBits[freeindex + k] for 0 ≤ k < min(64 − freeindex mod 64, nelems − freeindex).
  * - S4: allocCount = freeindex + |{n ≥ freeindex : allocBits[n] = 1}| = number of allocated objects.
- * - S5: freed ⊆ allocated, and freedCount = |freed|.
+ * - S5: freed ⊆ allocated.
  * - S6: object n starts at startAddr + n·elemsize; limit = startAddr + nelems·elemsize ≤ startAddr + npages·pageSize.
  * - S7: for a size class, divMul = ⌊(2^32 − 1)/elemsize⌋ + 1, and ⌊(p − startAddr)·divMul / 2^32⌋ = ⌊(p − startAddr)/elemsize⌋.
  * - S8: allocBits, gcmarkBits and freed bits at indexes ≥ nelems are 0; gcmarkBits is all 0 between sweeps.
@@ -135,6 +134,8 @@ export class MSpanTable {
   readonly pageShift: number;
   /** Runtime page size in bytes. */
   readonly pageSize: number;
+  /** log2 of the smallest bitmap in bytes (mem.minBitmapBytes). */
+  private readonly minBitsLog: number;
 
   /**
    * @param mem - where records and bitmaps come from.
@@ -145,6 +146,7 @@ export class MSpanTable {
     this.v = mem.view;
     this.pageShift = pageShift;
     this.pageSize = 2 ** pageShift;
+    this.minBitsLog = 31 - Math.clz32(mem.minBitmapBytes);
   }
 
   /** u32 index of the span's record. */
@@ -206,10 +208,20 @@ export class MSpanTable {
   allocCount(s: number): number {
     return this.getU32(s, F_allocCount);
   }
-  /** Objects freed and not yet swept. */
+  /**
+   * Objects freed and not yet swept: the bits set in the freed bitmap. No
+   * counter is kept beside it, so that a free writes one bit and nothing on
+   * the span's hot line (another worker may be allocating from that line).
+   */
   freedCount(s: number): number {
-    const i = (s - this.v.base + F_freedCount) / 4;
-    return this.v.shared ? Atomics.load(this.v.i32, i) : this.v.i32[i]!;
+    const u = this.v.u32;
+    const w = (s - this.v.base) / 4;
+    const fb = u[w + F_freed / 4]!;
+    if (fb === 0) return 0; // no bitmaps
+    const n32 = (u[w + F_nelems / 4]! + 31) >>> 5;
+    let n = 0;
+    for (let i = 0; i < n32; i++) n += onesCount32(u[fb + i]!);
+    return n;
   }
   /** Go's state. */
   state(s: number): number {
@@ -278,7 +290,6 @@ export class MSpanTable {
     this.setU32(s, F_divMul, 0);
     this.setU32(s, F_allocCacheLo, 0);
     this.setU32(s, F_allocCacheHi, 0);
-    this.setU32(s, F_freedCount, 0);
     this.setF64(s, F_manualFreeList, 0);
     this.setU8(s, F_state, mSpanDead);
   }
@@ -337,7 +348,7 @@ export class MSpanTable {
       nelems = Math.floor((nbytes - reserve) / elemsize);
       if (nelems < 1 || nelems > maxSpanObjects) throw new SpanArgumentError(`initSpan: nelems ${nelems} out of range`);
     }
-    let log = MIN_BITS_LOG;
+    let log = this.minBitsLog;
     while ((1 << log) * 8 < nelems) log++; // shifts, not `**` (a C call in V8)
     const nb = 1 << log;
     const block = this.mem.allocBits(nb);
@@ -356,7 +367,6 @@ export class MSpanTable {
     this.setU8(s, F_needzero, needzero ? 1 : 0);
     this.setU32(s, F_freeindex, 0);
     this.setU32(s, F_allocCount, 0);
-    this.setU32(s, F_freedCount, 0);
     this.setU32(s, F_allocCacheLo, 0xffffffff);
     this.setU32(s, F_allocCacheHi, 0xffffffff);
     this.setF64(s, F_limit, this.base(s) + elemsize * nelems);

@@ -36,6 +36,7 @@ const H_MAGIC = 0;
 const H_KIND = 4;
 const H_BASE = 8;
 const H_SIZE = 16;
+const H_MIN_BITMAP = 24;
 const H_LINEAR = 32;
 const H_PERSISTENT = 80;
 const H_FIX = 128;
@@ -73,6 +74,15 @@ export interface SpanAllocOptions {
    */
   chunkBytes?: number;
   /**
+   * Bytes of the smallest span bitmap (a power of two from 8 to 4096). 64
+   * gives each small span's allocBits, gcmarkBits and freed bitmap cache
+   * lines of their own — what a heap shared by several workers wants, since
+   * workers freeing into different spans then never write the same line
+   * (at 8, the bitmaps of several spans share one). Costs up to 168 more bytes per span.
+   * @defaultValue 8 (64 objects per bitmap word pair, the fewest bytes)
+   */
+  minBitmapBytes?: number;
+  /**
    * Statistic the mspan records are charged to.
    * @defaultValue SysStat.mspan_sys
    */
@@ -93,6 +103,8 @@ export class SpanAlloc implements SpanMemory {
   readonly view: MemView;
   /** The persistentalloc every chunk is cut from (for other fixallocs of the heap). */
   readonly palloc: PersistentAlloc;
+  /** Bytes of the smallest span bitmap (see {@link SpanAllocOptions.minBitmapBytes}). */
+  readonly minBitmapBytes: number;
   private readonly spanalloc: FixAlloc;
   private readonly pools: FixAlloc[];
 
@@ -102,6 +114,7 @@ export class SpanAlloc implements SpanMemory {
     const hv = sys.viewOf(header);
     const base = hv.getF64(header + H_BASE);
     this.view = sys.viewOf(base === 0 ? header : base);
+    this.minBitmapBytes = hv.getU32(header + H_MIN_BITMAP);
     this.palloc = PersistentAlloc.attach(sys, header + H_PERSISTENT);
     this.spanalloc = FixAlloc.attach(sys, header + H_FIX);
     this.pools = [];
@@ -118,6 +131,15 @@ export class SpanAlloc implements SpanMemory {
     const bitsStat = opts.bitsStat ?? SysStat.gcMiscSys;
     const pps = sys.physPageSize;
     const reserve = (opts.source ?? "reserve") === "reserve";
+    const minBitmap = opts.minBitmapBytes ?? 1 << MIN_LOG;
+    if (
+      !Number.isInteger(minBitmap) ||
+      minBitmap < 1 << MIN_LOG ||
+      minBitmap > 1 << MAX_LOG ||
+      (minBitmap & (minBitmap - 1)) !== 0
+    ) {
+      throw new SpanAllocError(`span table minBitmapBytes ${minBitmap}: want a power of two in [8, 4096]`);
+    }
     const hsize = Math.ceil((H_FIX + 64 * (NPOOLS + 1)) / pps) * pps;
     let size = 0;
     if (reserve) {
@@ -144,6 +166,7 @@ export class SpanAlloc implements SpanMemory {
     hv.setU32(header + H_KIND, reserve ? KIND_RESERVE : KIND_SYSALLOC);
     hv.setF64(header + H_BASE, base);
     hv.setF64(header + H_SIZE, size);
+    hv.setU32(header + H_MIN_BITMAP, minBitmap);
     const lin = reserve ? LinearAlloc.init(sys, header + H_LINEAR, base, size, true) : undefined;
     // Word index 0 of the view means "none" in the records that point into it (span
     // bitmaps, the heap's page→span maps): the region's first bytes hold nothing
@@ -155,13 +178,15 @@ export class SpanAlloc implements SpanMemory {
       source: lin,
       chunkBytes: opts.chunkBytes,
     });
-    FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat);
+    // Chunks aligned to a cache line: with 128-byte records, each span's hot first half is one line.
+    FixAlloc.init(sys, header + H_FIX, mspanBytes, pa, stat, { chunkAlign: 64 });
     for (let k = 0; k < NPOOLS; k++) {
       // Bitmap blocks come in ten sizes: 4 KiB chunks (Go's fixalloc takes 16 KiB) keep the
       // sizes a heap barely uses from holding a chunk each.
       const block = 3 * 2 ** (MIN_LOG + k);
       FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), block, pa, bitsStat, {
         chunkBytes: Math.max(block, 4 << 10),
+        chunkAlign: 64,
       });
     }
     hv.setU32(header + H_MAGIC, MAGIC);

@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { SpanAllocError, SpanArgumentError } from "../src/errors.js";
 import { checkSpan } from "../src/invariants.js";
-import { MSpanTable, mSpanDead, mSpanInUse, mSpanManual } from "../src/mspan.js";
+import { F_allocBits, F_freed, F_gcmarkBits, MSpanTable, mSpanDead, mSpanInUse, mSpanManual } from "../src/mspan.js";
 import { SpanAlloc } from "../src/spanalloc.js";
 import { backends, newTable } from "./backends.js";
 
@@ -137,6 +137,35 @@ describe("SpanAlloc sources", () => {
     expect(seen.size).toBe(10);
     for (const bad of [0, 1, 4, 7, 12, 24, 100, 8192, 2 ** 31, 2 ** 32 + 8, -8, 8.5, Number.NaN]) {
       expect(() => mem.allocBits(bad), String(bad)).toThrow(SpanAllocError);
+    }
+  });
+  it("minBitmapBytes sets the smallest bitmap (64: a cache line per bitmap, as a shared heap asks); span records start a line", () => {
+    for (const b of backends) {
+      const mem = SpanAlloc.create(b.make(), { minBitmapBytes: 64 });
+      expect(mem.minBitmapBytes).toBe(64);
+      const t = new MSpanTable(mem);
+      const spans = Array.from({ length: 3 }, () => t.allocSpan());
+      for (const s of spans) {
+        expect(s % 64, b.name).toBe(0); // the hot half of a 128-byte record is one cache line
+        t.init(s, BASE, 1);
+        expect(t.initSpan(s, 3 << 1, 512, Math.floor(0xffffffff / 512) + 1, false, 0)).toBe(true); // 16 objects
+        expect(t.bitmapBytes(s)).toBe(64);
+        const bits = [F_allocBits, F_gcmarkBits, F_freed].map((f) => mem.view.base + 4 * t.getU32(s, f));
+        expect(
+          bits.every((a) => a % 64 === 0),
+          b.name,
+        ).toBe(true);
+        checkSpan(t, s);
+      }
+      expect(new MSpanTable(SpanAlloc.attach(mem.sys, mem.header)).mem.minBitmapBytes).toBe(64);
+      const small = new MSpanTable(SpanAlloc.create(b.make()));
+      const s = small.allocSpan();
+      small.init(s, BASE, 1);
+      expect(small.initSpan(s, 3 << 1, 512, Math.floor(0xffffffff / 512) + 1, false, 0)).toBe(true);
+      expect(small.bitmapBytes(s)).toBe(8);
+    }
+    for (const bad of [0, 4, 12, 100, 8192, 8.5]) {
+      expect(() => SpanAlloc.create(backends[0]!.make(), { minBitmapBytes: bad }), String(bad)).toThrow(SpanAllocError);
     }
   });
   it("allocMeta charges its bytes to the stat asked for, as persistentalloc does", () => {
