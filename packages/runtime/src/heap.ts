@@ -416,15 +416,24 @@ export class Heap extends HeapMemory {
       if (size < maxTinySize) {
         // Go's tiny allocator, inlined: combine into the mcache's current block,
         // else take a new block from the tiny-block span below.
-        if (this.atomic) return mallocSlow(this, size, opts, false);
         const mc = this.mcU;
         const m = this.tinyAlign[size]!;
-        const off = (u[mc + MW_TINY_OFFSET]! + m) & ~m;
+        const fill = u[mc + MW_TINY_OFFSET]!; // = the block's fill mark (word B's bits 16–20)
+        const off = (fill + m) & ~m;
         const side = u[mc + MW_TINY_SIDE]!;
         const end = off + size;
         if (end <= maxTinySize && side !== 0) {
-          u[side] = u[side]! | (1 << off); // word A: an object starts at off
-          u[side + 1] = (u[side + 1]! & 0xffff) | (end << 16); // word B: the fill mark
+          if (this.atomic) {
+            // Another P may be freeing an object of this block (clearing an A bit, setting a B
+            // bit): word A by OR; only the holder writes the fill mark, so XOR moves it from
+            // `fill` to `end` without touching B's other bits. (side is inside this view: the
+            // slow path that made the block current synced it.)
+            Atomics.or(v.i32, side, 1 << off);
+            Atomics.xor(v.i32, side + 1, (fill ^ end) << 16);
+          } else {
+            u[side] = u[side]! | (1 << off); // word A: an object starts at off
+            u[side + 1] = (u[side + 1]! & 0xffff) | (end << 16); // word B: the fill mark
+          }
           u[mc + MW_TINY_OFFSET] = end;
           const f = v.f64;
           const d = mc >> 1;
@@ -606,15 +615,33 @@ export class Heap extends HeapMemory {
               return;
             }
           }
-        } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc) && !this.atomic) {
+        } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc)) {
           // A tiny object: clear its start bit in its block's word A (see tiny.ts).
           const off = p - v.f64[sw >> 1]!;
           const blk = off >>> 4;
           const o = off - blk * maxTinySize;
           if (o === (o | 0) && blk < u[sw + W_nelems]!) {
             const side = u[sw + W_tinySide]! + 2 * blk;
-            const a = u[side]!;
             const bit = 1 << o;
+            if (this.atomic) {
+              // The block's holder may be adding objects, another P freeing one: claim the start
+              // bit (A) first, then mark it freed (B). Past this view (growth elsewhere): slow path.
+              const fb = u[sw + W_freed]! + (blk >>> 5);
+              const a = side + 1 < u.length && fb < u.length ? Atomics.and(v.i32, side, ~bit) : 0;
+              if ((a & bit) !== 0) {
+                Atomics.or(v.i32, side + 1, bit);
+                if (a === bit) {
+                  // The block's last object, and no mcache holds it: free the block itself.
+                  Atomics.or(v.i32, fb, 1 << (blk & 31));
+                  const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
+                  v.f64[fc] = v.f64[fc]! + 1;
+                }
+                return;
+              }
+              freeSlow(this, p);
+              return;
+            }
+            const a = u[side]!;
             if ((a & bit) !== 0) {
               u[side + 1] = u[side + 1]! | bit; // word B: an object that started at o was freed
               u[side] = a & ~bit;
