@@ -127,6 +127,36 @@ describe("double free across Ps", () => {
   });
 });
 
+describe("tiny objects across Ps", () => {
+  it("another P frees objects of the block a P is still filling; the holder keeps filling it, usable sizes stay right", () => {
+    const [a, b] = handles(2);
+    const objs = [a!.malloc(4), a!.malloc(2), a!.malloc(1)]; // offsets 0, 4, 6 of one block
+    expect(objs.map((p) => p - objs[0]!)).toEqual([0, 4, 6]);
+    objs.forEach((p, i) => {
+      fill(a!, p, [4, 2, 1][i]!, i);
+    });
+    b!.free(objs[1]!); // a remote free of a start in a's current block (fast path, atomic)
+    expect(() => b!.free(objs[1]!)).toThrow(DoubleFreeError);
+    expect(() => a!.free(objs[1]!)).toThrow(DoubleFreeError);
+    const more = a!.malloc(3); // a keeps filling the block: after the fill mark, not in the freed slot
+    expect(more - objs[0]!).toBe(7);
+    expect(a!.usableSize(objs[0]!)).toBe(4); // to the next recorded start, freed or not
+    expect(a!.usableSize(objs[2]!)).toBe(1);
+    expect(b!.usableSize(more)).toBe(3);
+    check(a!, objs[0]!, 4, 0);
+    check(a!, objs[2]!, 1, 2);
+    a!.checkInvariants();
+    // Every object freed from the other P; the block goes back once a lets go of it.
+    for (const p of [objs[0]!, objs[2]!, more]) b!.free(p);
+    b!.detach();
+    a!.detach();
+    const c = attachHeap(SabSysMemory.attach((a!.sys as SabSysMemory).sab), { p: "any" });
+    c.freeCycle();
+    c.checkInvariants();
+    expect(c.readMemStats().HeapObjects).toBe(0);
+  });
+});
+
 describe("locks on a thread that may not block", () => {
   it("a contended heap lock throws LockWouldBlockError after a bounded spin, never hangs, and the heap works after", () => {
     const a = [createHeap({ growableSab: { maxByteLength: 64 << 20 }, numPs: 2 })];
