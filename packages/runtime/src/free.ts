@@ -75,8 +75,11 @@ function unprofile(heap: Heap, s: number, p: number): void {
 
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
-  spanFree(heap.t, s, p);
-  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, objIndex(heap.t, s, p));
+  // With several Ps the slow path frees remotely (atomically) even on a span this P owns.
+  spanFree(heap.t, s, p, heap.atomic);
+  const idx = objIndex(heap.t, s, p);
+  const fb = heap.t.getU32(s, F_freed) + 2 * (idx >>> 5) + (heap.atomic ? 1 : 0);
+  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, idx, fb);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
@@ -135,11 +138,11 @@ export function usableSize(heap: Heap, p: number): number {
   return es;
 }
 
-/** Whether object i of span s is recorded as freed (not yet swept). */
+/** Whether object i of span s is recorded as freed (not yet swept): its local or remote freed bit. */
 function isFreed(heap: Heap, s: number, i: number): boolean {
-  const t = heap.t;
-  const fb = t.getU32(s, F_freed);
-  return ((heap.v.u32[fb + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+  const u = heap.v.u32;
+  const fl = heap.t.getU32(s, F_freed) + 2 * (i >>> 5);
+  return (((u[fl]! | u[fl + 1]!) >>> (i & 31)) & 1) !== 0;
 }
 
 /** Go's growslice capacity rule, in bytes: double small sizes, grow large ones by 1.25× + 192. */

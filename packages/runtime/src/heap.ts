@@ -26,6 +26,7 @@ import {
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_cachedBy,
   F_classWord,
   F_divMul,
   F_elemsize,
@@ -103,6 +104,7 @@ const REUSE_ENTRIES = reuseEntries;
 // Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
 const W_freed = F_freed / 4;
+const W_cachedBy = F_cachedBy / 4;
 const W_allocBits = F_allocBits / 4;
 const W_cacheLo = F_allocCacheLo / 4;
 const W_cacheHi = F_allocCacheHi / 4;
@@ -197,6 +199,8 @@ export class Heap extends HeapMemory {
   readonly atomic: boolean;
   /** The P this handle holds, or -1. */
   p = -1;
+  /** @internal p + 1 while a P is held (the value of the F_cachedBy field of the spans it owns), else -1. */
+  pOwn = -1;
   /** This handle's owner token: written into the P it claims (see {@link reclaimP}). */
   readonly token: number;
   /** @internal The mcentral lock (null with one P: only one handle ever allocates then). */
@@ -344,6 +348,7 @@ export class Heap extends HeapMemory {
       // marking handle's token, so a new holder's mark is never cleared) and let go of it.
       Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
       this.p = -1;
+      this.pOwn = -1;
       this.mc = 0;
       this.pc = null;
       this.fastEnd = 0;
@@ -386,6 +391,7 @@ export class Heap extends HeapMemory {
   /** @internal Points this handle's P fields at P i (claimed by it, or being reclaimed through it). */
   bindP(i: number): void {
     this.p = i;
+    this.pOwn = i + 1;
     this.inSlowW = this.numPs > 1 && this.v.shared ? pInSlowIndex(this.v, this.ptable, i) : -1;
     this.mc = pMCache(this.v, this.ptable, i);
     const mcv = this.mc - this.v.base;
@@ -455,26 +461,28 @@ export class Heap extends HeapMemory {
           const idx = u[e + 1]!;
           const want = (mSpanInUse << 8) | spc;
           if ((u[sw + W_class]! & 0xffff) === want) {
-            const fb = u[sw + W_freed]! + (idx >>> 5);
+            const lw = u[sw + W_freed]! + 2 * (idx >>> 5); // the object's local freed word
+            const fb = u[e + 2]!; // the word its free set: lw, or the remote word lw + 1
             const mask = 1 << (idx & 31);
             let got = false;
-            if (this.atomic) {
-              // The span may be another P's or mcentral's: claim the bit in the word recorded at
-              // push, then check it was still this span's, else put it back (mcache.ts takeBack).
-              // u[rb + 1] is 2 while the bit is held unchecked (reclaimP puts it back).
-              if (fb === u[e + 2] && fb < u.length) {
-                if ((Atomics.and(v.i32, fb, ~mask) & mask) !== 0) {
-                  u[rb + 1] = 2;
-                  got = (u[sw + W_class]! & 0xffff) === want && u[sw + W_freed]! + (idx >>> 5) === fb;
-                  if (!got) Atomics.or(v.i32, fb, mask);
-                  u[rb + 1] = 0;
+            if (fb === lw) {
+              // A local bit: plain stores, by the span's owner only (with one P, always this P).
+              if (!this.atomic || u[sw + W_cachedBy] === this.pOwn) {
+                const old = u[fb]!;
+                if ((old & mask) !== 0) {
+                  u[fb] = old & ~mask;
+                  got = true;
                 }
               }
-            } else {
-              const old = u[fb]!;
-              if ((old & mask) !== 0) {
-                u[fb] = old & ~mask;
-                got = true;
+            } else if (fb === lw + 1 && fb < u.length) {
+              // A remote bit; the span may be another P's or mcentral's: claim the bit, then check
+              // it was still this span's, else put it back (mcache.ts takeBack).
+              // u[rb + 1] is 2 while the bit is held unchecked (reclaimP puts it back).
+              if ((Atomics.and(v.i32, fb, ~mask) & mask) !== 0) {
+                u[rb + 1] = 2;
+                got = (u[sw + W_class]! & 0xffff) === want && u[sw + W_freed]! + 2 * (idx >>> 5) + 1 === fb;
+                if (!got) Atomics.or(v.i32, fb, mask);
+                u[rb + 1] = 0;
               }
             }
             if (got) {
@@ -588,16 +596,25 @@ export class Heap extends HeapMemory {
             idx >>> 0 < u[sw + W_nelems]! &&
             (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0)
           ) {
-            const fb = u[sw + W_freed]! + word;
+            let fb = u[sw + W_freed]! + 2 * word; // the local freed word; the remote one follows
             let fresh: boolean;
-            if (this.atomic) {
-              // Another P may own the span: an atomic OR, after checking the bitmap is inside
-              // this handle's view (another worker may have grown the memory; freeSlow syncs).
-              fresh = fb < u.length && (Atomics.or(v.i32, fb, mask) & mask) === 0;
-            } else {
+            if (!this.atomic) {
+              // One P: only local words are ever set.
               const old = u[fb]!;
               fresh = (old & mask) === 0;
               if (fresh) u[fb] = old | mask;
+            } else if (u[sw + W_cachedBy] === this.pOwn) {
+              // This P owns the span: no one else writes its local words, so a plain store does;
+              // a double free may have gone to the remote word, so that one is checked too.
+              const old = u[fb]!;
+              fresh = ((old | u[fb + 1]!) & mask) === 0;
+              if (fresh) u[fb] = old | mask;
+            } else {
+              // Another P's span, or mcentral's: an atomic OR on the remote word, after checking
+              // the bitmap is inside this handle's view (another worker may have grown the
+              // memory; freeSlow syncs) and that the owner has not freed the object already.
+              fb++;
+              fresh = fb < u.length && (u[fb - 1]! & mask) === 0 && (Atomics.or(v.i32, fb, mask) & mask) === 0;
             }
             if (fresh) {
               const c = (cw & 0xff) >>> 1;
@@ -626,7 +643,7 @@ export class Heap extends HeapMemory {
             if (this.atomic) {
               // The block's holder may be adding objects, another P freeing one: claim the start
               // bit (A) first, then mark it freed (B). Past this view (growth elsewhere): slow path.
-              const fb = u[sw + W_freed]! + (blk >>> 5);
+              const fb = u[sw + W_freed]! + 2 * (blk >>> 5) + 1; // the block's remote freed word
               const a = side + 1 < u.length && fb < u.length ? Atomics.and(v.i32, side, ~bit) : 0;
               if ((a & bit) !== 0) {
                 Atomics.or(v.i32, side + 1, bit);
@@ -648,7 +665,7 @@ export class Heap extends HeapMemory {
               if (a === bit) {
                 // The block's last object, and no mcache holds it: free the block itself
                 // (allocated and not freed while word A is non-zero, HI4).
-                const fb = u[sw + W_freed]! + (blk >>> 5);
+                const fb = u[sw + W_freed]! + 2 * (blk >>> 5); // the block's local freed word (one P)
                 u[fb] = u[fb]! | (1 << (blk & 31));
                 const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                 v.f64[fc] = v.f64[fc]! + 1;
@@ -844,6 +861,7 @@ export class Heap extends HeapMemory {
   /** @internal Forgets the bound P (its record is untouched). */
   unbind(): void {
     this.p = -1;
+    this.pOwn = -1;
     this.mc = 0;
     this.pc = null;
     this.fastEnd = 0;

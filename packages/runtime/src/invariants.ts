@@ -149,7 +149,7 @@ function checkTinySpan(heap: Heap, s: number, held: ReadonlySet<number>): void {
     const isHeld = (a & tinyHeld) !== 0;
     if (isHeld !== held.has(block))
       broken("HI4", `block ${hex(block)} held bit ${isHeld}, mcache says ${held.has(block)}`);
-    const freed = ((v.u32[fb + (i >>> 5)]! >>> (i & 31)) & 1) !== 0;
+    const freed = (((v.u32[fb + 2 * (i >>> 5)]! | v.u32[fb + 2 * (i >>> 5) + 1]!) >>> (i & 31)) & 1) !== 0;
     if (a === 0) {
       if (!isFree(t, s, i) && !freed) broken("HI4", `block ${hex(block)} is allocated but holds no live object`);
       continue;

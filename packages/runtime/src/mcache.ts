@@ -28,6 +28,7 @@ import {
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_cachedBy,
   F_classWord,
   F_elemsize,
   F_freed,
@@ -66,14 +67,16 @@ export const MC_ALLOC = 88;
  * Entries of the per-class reuse stack. gomalloc's form of Go 1.26's freegc
  * reuse list (`mcache.reusableNoscan`): a small object freed through this P
  * is recorded in its span's freed bitmap as always, and also pushed here as
- * (span word index, object index, freed word index); malloc pops an entry and
- * takes the object back by clearing its freed bit atomically — so nothing is
- * lost if a sweep got to it first (the entry is then skipped). Entries live
- * in managed memory beside the mcache, never in the freed objects themselves.
+ * (span word index, object index, index of the freed word it set — the
+ * span's local word or the remote one beside it); malloc pops an entry and
+ * takes the object back by clearing that bit — so nothing is lost if a sweep
+ * got to it first (the entry is then skipped). Entries live in managed
+ * memory beside the mcache, never in the freed objects themselves.
  *
- * With several Ps an entry may name a span another P caches or mcentral
- * holds, which may meanwhile be swept, freed to the heap and its record or
- * bitmaps reused; see {@link takeBack} for why the claim stays safe.
+ * With several Ps a local bit is taken back only while this P still owns the
+ * span (plain stores); a remote entry may name a span another P caches or
+ * mcentral holds, which may meanwhile be swept, freed to the heap and its
+ * record or bitmaps reused; see {@link takeBack} for why its claim stays safe.
  */
 export const reuseEntries = 32;
 /**
@@ -117,9 +120,17 @@ export class MCacheLayout {
   }
 }
 
-/** Sets `alloc[spc]` (the f64 address and the u32 word index the fast path reads). */
+/**
+ * Sets `alloc[spc]` (the f64 address and the u32 word index the fast path
+ * reads) and the spans' owner field (F_cachedBy): the span let go of has no
+ * owner, the new one is this handle's P's. With several Ps the caller holds
+ * the mcentral lock.
+ */
 export function setAlloc(heap: Heap, mc: number, spc: number, s: number): void {
   const v = heap.v;
+  const old = v.getF64(mc + MC_ALLOC + 8 * spc);
+  if (old !== 0 && old !== heap.emptymspan) v.setU32(old + F_cachedBy, 0);
+  if (s !== heap.emptymspan) v.setU32(s + F_cachedBy, heap.p + 1);
   v.setF64(mc + MC_ALLOC + 8 * spc, s);
   v.setU32(mc + heap.layout.allocW + 4 * spc, (s - v.base) / 4);
 }
@@ -149,10 +160,11 @@ function reuseBase(heap: Heap, c: number): number {
 
 /**
  * Pushes object `idx` of the span at word index `sw` on size class c's reuse
- * stack, if it has room. The caller has just freed the object, so the span
- * and its freed bitmap are the object's (an allocated object keeps its span).
+ * stack, if it has room; `fb` is the freed word its free set (local or
+ * remote). The caller has just freed the object, so the span and its freed
+ * bitmap are the object's (an allocated object keeps its span).
  */
-export function reusePush(heap: Heap, c: number, sw: number, idx: number): void {
+export function reusePush(heap: Heap, c: number, sw: number, idx: number, fb: number): void {
   const u = heap.v.u32;
   const rb = reuseBase(heap, c);
   const n = u[rb]!;
@@ -160,7 +172,7 @@ export function reusePush(heap: Heap, c: number, sw: number, idx: number): void 
     const e = rb + 2 + 3 * n;
     u[e] = sw;
     u[e + 1] = idx;
-    u[e + 2] = u[sw + F_freed / 4]! + (idx >>> 5);
+    u[e + 2] = fb;
     u[rb] = n + 1;
   }
 }
@@ -190,15 +202,18 @@ export function reusePop(heap: Heap, spc: number): number {
  * word fb when it was pushed, if it is still a freed, unswept object of class
  * spc; returns its address or 0. `rb` is the class's reuse stack.
  *
- * With several Ps the span may be swept, freed and its record and bitmap
+ * A local bit (fb is the span's local word for idx) is cleared with a plain
+ * store, and with several Ps only while this P owns the span (F_cachedBy):
+ * no one else writes local words then. A remote bit is claimed atomically:
+ * with several Ps the span may be swept, freed and its record and bitmap
  * block reused by other Ps while this runs. The claim stays safe because
- * (1) a bitmap block's freed words are only ever freed words (the block pools
- * are type-stable and keep their layout), so the atomic clear of fb lands in
- * some span's freed bitmap; (2) a span whose freed bit this clear took cannot
- * be freed any more (the object stays allocated), so if afterwards sw is
- * still an in-use span of class spc whose freed word for idx is fb, the bit
- * was sw's and the object is ours; (3) otherwise the bit belonged to some
- * other live span and is put back. While the bit is held and not yet
+ * (1) a bitmap block's remote freed words are only ever remote freed words
+ * (the block pools are type-stable and keep their layout), so the atomic
+ * clear of fb lands in some span's remote bitmap; (2) a span whose freed bit
+ * this clear took cannot be freed any more (the object stays allocated), so
+ * if afterwards sw is still an in-use span of class spc whose remote word for
+ * idx is fb, the bit was sw's and the object is ours; (3) otherwise the bit
+ * belonged to some other live span and is put back. While the bit is held and not yet
  * checked, the stack's claim word is 2, so that `reclaimP` puts the bit back
  * if the worker dies there (the popped entry stays just above the stack's
  * count). Between the atomic clear and the claim word, and between the
@@ -211,21 +226,27 @@ export function takeBack(heap: Heap, spc: number, sw: number, idx: number, fb: n
   const u = v.u32;
   const want = (mSpanInUse << 8) | spc;
   const W_class = F_classWord / 4;
-  if ((u[sw + W_class]! & 0xffff) !== want || u[sw + F_freed / 4]! + (idx >>> 5) !== fb) return 0;
+  if ((u[sw + W_class]! & 0xffff) !== want) return 0;
+  const lw = u[sw + F_freed / 4]! + 2 * (idx >>> 5);
   const mask = 1 << (idx & 31);
-  if (v.shared) {
-    if (!(fb < u.length) || (Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
-    // The bit is held and not yet checked: reclaimP puts it back if this worker dies here.
-    u[rb + 1] = 2;
-    const own = (u[sw + W_class]! & 0xffff) === want && u[sw + F_freed / 4]! + (idx >>> 5) === fb;
-    if (!own) Atomics.or(v.i32, fb, mask);
-    u[rb + 1] = 0;
-    if (!own) return 0;
-  } else {
+  if (fb === lw) {
+    if (heap.atomic && u[sw + F_cachedBy / 4] !== heap.p + 1) return 0; // not this P's span now
     const old = u[fb]!;
     if ((old & mask) === 0) return 0;
     u[fb] = old & ~mask;
-  }
+  } else if (fb === lw + 1 && v.shared) {
+    if (!(fb < u.length) || (Atomics.and(v.i32, fb, ~mask) & mask) === 0) return 0;
+    // The bit is held and not yet checked: reclaimP puts it back if this worker dies here.
+    u[rb + 1] = 2;
+    const own = (u[sw + W_class]! & 0xffff) === want && u[sw + F_freed / 4]! + 2 * (idx >>> 5) + 1 === fb;
+    if (!own) Atomics.or(v.i32, fb, mask);
+    u[rb + 1] = 0;
+    if (!own) return 0;
+  } else if (fb === lw + 1) {
+    const old = u[fb]!;
+    if ((old & mask) === 0) return 0;
+    u[fb] = old & ~mask;
+  } else return 0;
   const d = sw >> 1;
   const f = v.f64;
   const es = f[d + F_elemsize / 8]!;

@@ -100,7 +100,7 @@ function setFill(heap: Heap, i: number, fill: number): void {
 
 /** Frees the tiny block at `block` as a 16-byte object and counts it (its A word reached 0). */
 function freeBlock(heap: Heap, s: number, block: number): void {
-  spanFree(heap.t, s, block);
+  spanFree(heap.t, s, block, heap.atomic);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * heap.sizeClasses.tinySizeClass;

@@ -15,7 +15,7 @@ import {
   PReclaimError,
   pInfo,
 } from "@gomalloc/runtime";
-import { F_allocCount } from "@gomalloc/span";
+import { F_allocCount, F_cachedBy, F_freed } from "@gomalloc/span";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MC_ALLOC, reuseStride } from "../src/mcache.js";
 import { pInSlowIndex } from "../src/proc.js";
@@ -121,6 +121,64 @@ describe("double free across Ps", () => {
       expect(() => b!.free(p)).toThrow(DoubleFreeError);
       b!.free(keep);
     }
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+});
+
+describe("local and remote freed bits", () => {
+  it("the owner frees into its span's local words, other Ps into the remote ones; either order of a double free is caught", () => {
+    const [a, b] = handles(2);
+    const objs = Array.from({ length: 64 }, () => a!.malloc(48)); // a's span for the class
+    const s = a!.h.spanOf(objs[0]!);
+    const t = a!.t;
+    const fb = t.getU32(s, F_freed);
+    const idx = (p: number) => (p - t.base(s)) / 48;
+    const bitIn = (word: number, i: number) => (a!.v.u32[word]! >>> (i & 31)) & 1;
+    a!.free(objs[1]!); // owner: local word
+    b!.free(objs[2]!); // another P: remote word
+    const [i1, i2] = [idx(objs[1]!), idx(objs[2]!)];
+    expect([bitIn(fb + 2 * (i1 >>> 5), i1), bitIn(fb + 2 * (i1 >>> 5) + 1, i1)]).toEqual([1, 0]);
+    expect([bitIn(fb + 2 * (i2 >>> 5), i2), bitIn(fb + 2 * (i2 >>> 5) + 1, i2)]).toEqual([0, 1]);
+    expect(t.freedCount(s)).toBe(2);
+    expect(() => b!.free(objs[1]!)).toThrow(DoubleFreeError); // freed locally, then remotely
+    expect(() => a!.free(objs[2]!)).toThrow(DoubleFreeError); // freed remotely, then by the owner
+    a!.checkInvariants();
+    // Each P takes back what it freed: a from its local word, b (not the owner) by claiming its remote bit.
+    expect(a!.malloc(48)).toBe(objs[1]);
+    expect(b!.malloc(48)).toBe(objs[2]);
+    expect(t.freedCount(s)).toBe(0);
+    a!.checkInvariants();
+    for (const p of objs) b!.free(p);
+    b!.detach();
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("a P never clears another P's local freed bit, even from a reuse entry that names it", () => {
+    const [a, b] = handles(2);
+    const objs = Array.from({ length: 8 }, () => a!.malloc(96));
+    const s = a!.h.spanOf(objs[0]!);
+    const t = a!.t;
+    expect(t.getU32(s, F_cachedBy)).toBe(a!.p + 1);
+    a!.free(objs[3]!); // a local bit, and an entry on a's stack
+    const u = a!.v.u32;
+    const c = a!.sizeClasses.sizeToClass(96);
+    const ra = a!.reuseU + c * reuseStride;
+    const rb = b!.reuseU + c * reuseStride;
+    expect(u[ra]).toBe(1);
+    // Plant a's entry on b's stack (as if b had pushed it while it owned the span).
+    u.copyWithin(rb + 2, ra + 2, ra + 5);
+    u[rb] = 1;
+    const x = b!.malloc(96);
+    expect(x).not.toBe(objs[3]); // b does not own the span: the local bit stays a's
+    expect(t.freedCount(s)).toBe(1);
+    expect(a!.malloc(96)).toBe(objs[3]); // a takes it back
+    a!.checkInvariants();
+    for (const p of [...objs, x]) b!.free(p);
+    b!.detach();
     a!.freeCycle();
     a!.checkInvariants();
     expect(a!.readMemStats().HeapObjects).toBe(0);

@@ -46,15 +46,17 @@ export function checkSpan(t: MSpanTable, s: number): void {
   for (let i = 0; i < cap; i++) {
     const a = bit(t, ab, i);
     const m = bit(t, mb, i);
-    const f = bit(t, fb, i);
+    const f = bit(t, fb + 2 * (i >>> 5), i & 31); // local
+    const r = bit(t, fb + 2 * (i >>> 5) + 1, i & 31); // remote
     if (m !== 0) broken("S8", `gcmarkBits bit ${i} set between sweeps`);
     if (i >= nelems) {
-      if (a !== 0 || f !== 0) broken("S8", `bit ${i} ≥ nelems set`);
+      if (a !== 0 || f !== 0 || r !== 0) broken("S8", `bit ${i} ≥ nelems set`);
       continue;
     }
     const isAlloc = i < fi || a === 1;
     if (isAlloc) allocated++;
-    if (f === 1 && !isAlloc) broken("S5", `object ${i} freed but not allocated`);
+    if ((f | r) === 1 && !isAlloc) broken("S5", `object ${i} freed but not allocated`);
+    if ((f & r) === 1) broken("S5", `object ${i} is in both freed bitmaps`);
   }
   if (t.allocCount(s) !== allocated) broken("S4", `allocCount ${t.allocCount(s)}, allocated objects ${allocated}`);
   // S3: the cache window.

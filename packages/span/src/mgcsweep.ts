@@ -48,16 +48,17 @@ const W_gcmarkBits = F_gcmarkBits / 4;
 const W_freed = F_freed / 4;
 
 /**
- * Frees the object at `p` in span s: marks it in the freed bitmap (one bit,
- * no count: {@link MSpanTable.freedCount} counts the bits); the next
- * {@link sweep} makes it allocatable again. Safe to call from any worker
- * when the memory is shared. Throws ForeignPointerError if s is not an in-use
+ * Frees the object at `p` in span s: marks it in a freed bitmap (one bit,
+ * no count: {@link MSpanTable.freedCount} counts the bits) — the remote one
+ * by `Atomics.or` when `remote` (any worker may call it then), else the local
+ * one with a plain store (the caller owns the span: no other thread writes
+ * its local words); the next {@link sweep} makes it allocatable again. Throws ForeignPointerError if s is not an in-use
  * heap span or p is outside its objects, InteriorPointerError if p is not an
  * object's first byte, and DoubleFreeError if the object is not allocated or
  * already freed; the span is unchanged then. Misuse racing with
  * the owner's allocation from another worker is detected on a best-effort basis.
  */
-export function free(t: MSpanTable, s: number, p: number): void {
+export function free(t: MSpanTable, s: number, p: number, remote = t.v.shared): void {
   const v = t.v;
   const u = v.u32;
   const w = (s - v.base) / 4;
@@ -77,22 +78,24 @@ export function free(t: MSpanTable, s: number, p: number): void {
   if (idx >= u[w + W_freeindex]!) {
     if ((u[u[w + W_allocBits]! + word]! & mask) === 0) throw new DoubleFreeError(p, s);
   }
-  const fb = u[w + W_freed]!;
-  if (v.shared) {
-    const old = Atomics.or(v.i32, fb + word, mask);
+  const fl = u[w + W_freed]! + 2 * word; // the local word; the remote one follows it
+  if (remote) {
+    if ((u[fl]! & mask) !== 0) throw new DoubleFreeError(p, s);
+    const old = Atomics.or(v.i32, fl + 1, mask);
     if ((old & mask) !== 0) throw new DoubleFreeError(p, s);
   } else {
-    const old = u[fb + word]!;
-    if ((old & mask) !== 0) throw new DoubleFreeError(p, s);
-    u[fb + word] = old | mask;
+    const old = u[fl]!;
+    if (((old | u[fl + 1]!) & mask) !== 0) throw new DoubleFreeError(p, s);
+    u[fl] = old | mask;
   }
 }
 
 /**
  * Sweeps span s (its owner only): gcmarkBits ← (allocBits ∪ {i < freeindex})
- * − freed, then as Go's `mspan.sweep`: allocCount ← countAlloc, freeindex ← 0,
- * allocBits ↔ gcmarkBits (the old alloc bits, cleared, become the next mark
- * bits), allocCache refilled from object 0. Frees that land while it runs
+ * − (local freed ∪ remote freed), both freed words cleared, then as Go's
+ * `mspan.sweep`: allocCount ← countAlloc, freeindex ← 0, allocBits ↔
+ * gcmarkBits (the old alloc bits, cleared, become the next mark bits),
+ * allocCache refilled from object 0. Frees that land while it runs
  * stay recorded for the next sweep. Returns {@link sweepEmpty},
  * {@link sweepPartial} or {@link sweepFull}.
  */
@@ -114,11 +117,13 @@ export function sweep(t: MSpanTable, s: number): number {
     const lo = i * 32;
     const below = fi >= lo + 32 ? 0xffffffff : fi <= lo ? 0 : (1 << (fi - lo)) - 1;
     let fw: number;
+    const fl = fb + 2 * i;
     if (shared) {
-      fw = Atomics.exchange(v.i32, fb + i, 0);
+      fw = Atomics.exchange(v.i32, fl, 0) | Atomics.exchange(v.i32, fl + 1, 0);
     } else {
-      fw = u[fb + i]!;
-      u[fb + i] = 0;
+      fw = u[fl]! | u[fl + 1]!;
+      u[fl] = 0;
+      u[fl + 1] = 0;
     }
     const kept = ((u[ab + i]! | below) & ~fw) >>> 0;
     u[mb + i] = kept;

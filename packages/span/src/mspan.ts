@@ -3,9 +3,10 @@
  * of pages holding objects of one size class, one large object, or manually
  * managed memory. Each span is a fixed-layout record in managed memory,
  * allocated like Go's `mheap_.spanalloc`; a span is named by its record's
- * address (Go's `*mspan`, 0 = nil). Its three bitmaps — allocBits,
- * gcmarkBits and the explicit-free bitmap — sit side by side in one block from
- * a per-size bitmap pool. `MSpanTable` is the thin JS handle over the view
+ * address (Go's `*mspan`, 0 = nil). Its bitmaps — allocBits, gcmarkBits
+ * and the explicit-free bitmaps, local (written by the span's owner) and
+ * remote (written atomically by other workers), interleaved word by word —
+ * sit side by side in one block from a per-size bitmap pool. `MSpanTable` is the thin JS handle over the view
  * that covers records and bitmaps; the allocation paths in mbitmap.ts and
  * mgcsweep.ts take it as their first argument. See docs/design.md, "Managed memory".
  */
@@ -34,12 +35,27 @@ export const F_allocCount = 32;
 /** Go's divMul. */
 export const F_divMul = 36;
 /**
+ * The P that owns the span: index + 1 of the P whose mcache holds it as its
+ * current span for its class, 0 for none. The runtime sets it under its
+ * mcentral lock when an mcache takes or lets go of the span; only the owner
+ * writes the span's local freed words (with plain stores), and a P reading
+ * its own index + 1 here knows it owns the span (no one else writes that value).
+ */
+export const F_cachedBy = 40;
+/**
  * Go's allocBits, as the u32 word index of the bitmap in the table's view
- * (address = view.base + 4·index; 0 = none). The three bitmaps live in the
+ * (address = view.base + 4·index; 0 = none). The span's bitmaps live in the
  * table's view, so the hot paths index them without converting an address.
  */
 export const F_allocBits = 44;
-/** The explicit-free bitmap, as a u32 word index in the table's view (0 = none). */
+/**
+ * The explicit-free bitmaps, as the u32 word index of their area in the
+ * table's view (0 = none). Objects 32k..32k+31 have two words: the local one
+ * at `freed + 2k`, written only by the span's owner (the P whose mcache holds
+ * it, or whoever sweeps it) with plain stores, and the remote one at
+ * `freed + 2k + 1`, where other workers free by `Atomics.or` (mimalloc's
+ * local and thread free lists, as bitmaps). A sweep applies both.
+ */
 export const F_freed = 48;
 /** Go's gcmarkBits, as a u32 word index in the table's view (0 = none). */
 export const F_gcmarkBits = 52;
@@ -105,7 +121,7 @@ export interface SpanMemory {
   freeRecord(rec: number): void;
   /** Bytes of the smallest bitmap {@link MSpanTable.initSpan} asks for (a power of two in [8, 4096]). */
   readonly minBitmapBytes: number;
-  /** A zeroed block of `3 * nbytes` bytes (nbytes a power of two in [8, 4096]), 8-aligned, or 0 when exhausted. */
+  /** A zeroed block of `4 * nbytes` bytes (nbytes a power of two in [8, 4096]): allocBits, gcmarkBits and the freed area of 2 × nbytes; 8-aligned, or 0 when exhausted. */
   allocBits(nbytes: number): number;
   /** Returns a block from {@link allocBits}. */
   freeBits(block: number, nbytes: number): void;
@@ -119,10 +135,10 @@ export interface SpanMemory {
  * - S2: object n is free ⇔ n ≥ freeindex ∧ allocBits[n] = 0 (n < nelems).
  * - S3: allocCache bit k = ¬allocBits[freeindex + k] for 0 ≤ k < min(64 − freeindex mod 64, nelems − freeindex).
  * - S4: allocCount = freeindex + |{n ≥ freeindex : allocBits[n] = 1}| = number of allocated objects.
- * - S5: freed ⊆ allocated.
+ * - S5: local freed ∪ remote freed ⊆ allocated, and local ∩ remote = ∅.
  * - S6: object n starts at startAddr + n·elemsize; limit = startAddr + nelems·elemsize ≤ startAddr + npages·pageSize.
  * - S7: for a size class, divMul = ⌊(2^32 − 1)/elemsize⌋ + 1, and ⌊(p − startAddr)·divMul / 2^32⌋ = ⌊(p − startAddr)/elemsize⌋.
- * - S8: allocBits, gcmarkBits and freed bits at indexes ≥ nelems are 0; gcmarkBits is all 0 between sweeps.
+ * - S8: allocBits, gcmarkBits and both freed bitmaps' bits at indexes ≥ nelems are 0; gcmarkBits is all 0 between sweeps.
  * - S9: state ∈ {mSpanDead, mSpanInUse, mSpanManual}; list links are consistent (see MSpanList).
  */
 export class MSpanTable {
@@ -220,7 +236,7 @@ export class MSpanTable {
     if (fb === 0) return 0; // no bitmaps
     const n32 = (u[w + F_nelems / 4]! + 31) >>> 5;
     let n = 0;
-    for (let i = 0; i < n32; i++) n += onesCount32(u[fb + i]!);
+    for (let i = 0; i < n32; i++) n += onesCount32(u[fb + 2 * i]! | u[fb + 2 * i + 1]!);
     return n;
   }
   /** Go's state. */
@@ -290,6 +306,7 @@ export class MSpanTable {
     this.setU32(s, F_divMul, 0);
     this.setU32(s, F_allocCacheLo, 0);
     this.setU32(s, F_allocCacheHi, 0);
+    this.setU32(s, F_cachedBy, 0);
     this.setF64(s, F_manualFreeList, 0);
     this.setU8(s, F_state, mSpanDead);
   }
@@ -297,7 +314,7 @@ export class MSpanTable {
   private releaseBits(s: number): void {
     const l = this.getU8(s, F_bitsLog);
     if (l === NO_BITS) return;
-    // The block is [allocBits | gcmarkBits | freed] as initSpan laid it out; every
+    // The block is [allocBits | gcmarkBits | freed (local, remote word pairs)] as initSpan laid it out; every
     // sweep swaps the first two, so the block starts at the lower of them.
     const w = Math.min(this.getU32(s, F_allocBits), this.getU32(s, F_gcmarkBits));
     this.mem.freeBits(this.v.base + 4 * w, 1 << l); // l ≤ 12: a shift, not `**` (a C call in V8)

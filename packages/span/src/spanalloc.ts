@@ -17,7 +17,7 @@
  *   heap would make the buffer grow past it.
  *
  * A FixAlloc of mspan records and one FixAlloc per bitmap size (blocks of
- * allocBits + gcmarkBits + freed, 3 × 2^k bytes for k = 3..12) take their
+ * allocBits + gcmarkBits + freed + remote freed, 4 × 2^k bytes for k = 3..12) take their
  * chunks from the PersistentAlloc, which charges every byte to the right
  * statistic as Go's persistentalloc does. Go allocates gcBits from
  * per-GC-cycle arenas freed in bulk; with explicit free there are no cycles,
@@ -75,10 +75,10 @@ export interface SpanAllocOptions {
   chunkBytes?: number;
   /**
    * Bytes of the smallest span bitmap (a power of two from 8 to 4096). 64
-   * gives each small span's allocBits, gcmarkBits and freed bitmap cache
+   * gives each small span's allocBits, gcmarkBits and freed bitmaps cache
    * lines of their own — what a heap shared by several workers wants, since
    * workers freeing into different spans then never write the same line
-   * (at 8, the bitmaps of several spans share one). Costs up to 168 more bytes per span.
+   * (at 8, the bitmaps of several spans share one). Costs up to 224 more bytes per span.
    * @defaultValue 8 (64 objects per bitmap word pair, the fewest bytes)
    */
   minBitmapBytes?: number;
@@ -183,7 +183,7 @@ export class SpanAlloc implements SpanMemory {
     for (let k = 0; k < NPOOLS; k++) {
       // Bitmap blocks come in ten sizes: 4 KiB chunks (Go's fixalloc takes 16 KiB) keep the
       // sizes a heap barely uses from holding a chunk each.
-      const block = 3 * 2 ** (MIN_LOG + k);
+      const block = 4 * 2 ** (MIN_LOG + k);
       FixAlloc.init(sys, header + H_FIX + 64 * (k + 1), block, pa, bitsStat, {
         chunkBytes: Math.max(block, 4 << 10),
         chunkAlign: 64,
@@ -236,7 +236,7 @@ export class SpanAlloc implements SpanMemory {
     const pool = this.pools[k];
     if (pool === undefined || nbytes !== 1 << (k + MIN_LOG))
       throw new SpanAllocError(`no bitmap pool for ${nbytes} bytes`);
-    return this.under(pool.alloc(), 3 * nbytes);
+    return this.under(pool.alloc(), 4 * nbytes);
   }
 
   /** Returns a block from {@link allocBits}. */

@@ -28,19 +28,30 @@ function makeSpan(t: MSpanTable, elemsize: number, npages: number, sizeclass = 5
   return s;
 }
 
-/** Bytes of the record and its three bitmaps, to prove a failed call changed nothing. */
+/** Bytes of the record and its bitmap block, to prove a failed call changed nothing. */
 function snapshot(t: MSpanTable, s: number): number[] {
   const r = Array.from(t.v.u8.subarray(s - t.v.base, s - t.v.base + mspanBytes));
-  const b = 4 * t.getU32(s, F_allocBits);
-  return r.concat(Array.from(t.v.u8.subarray(b, b + 3 * t.bitmapBytes(s))));
+  const b = 4 * Math.min(t.getU32(s, F_allocBits), t.getU32(s, F_gcmarkBits));
+  return r.concat(Array.from(t.v.u8.subarray(b, b + 4 * t.bitmapBytes(s))));
 }
 
-type Op = { k: "alloc" } | { k: "free"; pick: number } | { k: "sweep" } | { k: "bad"; off: number };
+type Op =
+  | { k: "alloc" }
+  | { k: "free"; pick: number; remote: boolean }
+  | { k: "sweep" }
+  | { k: "bad"; off: number; remote: boolean };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ k: "alloc" as const }) },
-  { weight: 4, arbitrary: fc.nat().map((pick) => ({ k: "free" as const, pick })) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant("free" as const), pick: fc.nat(), remote: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ k: "sweep" as const }) },
-  { weight: 2, arbitrary: fc.integer({ min: -100000, max: 400000 }).map((off) => ({ k: "bad" as const, off })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant("bad" as const),
+      off: fc.integer({ min: -100000, max: 400000 }),
+      remote: fc.boolean(),
+    }),
+  },
 );
 
 function runModel(t: MSpanTable, cls: [number, number], ops: Op[]): void {
@@ -68,7 +79,7 @@ function runModel(t: MSpanTable, cls: [number, number], ops: Op[]): void {
         const live = [...allocated].filter((i) => !freed.has(i));
         if (live.length === 0) break;
         const i = live[op.pick % live.length]!;
-        free(t, s, BASE + i * elemsize);
+        free(t, s, BASE + i * elemsize, op.remote); // the local or the remote bitmap
         freed.add(i);
         break;
       }
@@ -88,7 +99,7 @@ function runModel(t: MSpanTable, cls: [number, number], ops: Op[]): void {
         else if (!allocated.has(idx) || freed.has(idx)) want = DoubleFreeError;
         else break; // a valid free: not misuse
         const before = snapshot(t, s);
-        expect(() => free(t, s, p)).toThrow(want as never);
+        expect(() => free(t, s, p, op.remote)).toThrow(want as never);
         expect(snapshot(t, s)).toEqual(before);
         break;
       }

@@ -129,7 +129,7 @@ describe("SpanAlloc sources", () => {
     for (let n = 8; n <= 4096; n *= 2) {
       const a = mem.allocBits(n);
       expect(a % 8).toBe(0);
-      expect(mem.view.u8.subarray(a - mem.view.base, a - mem.view.base + 3 * n).every((x) => x === 0)).toBe(true);
+      expect(mem.view.u8.subarray(a - mem.view.base, a - mem.view.base + 4 * n).every((x) => x === 0)).toBe(true);
       mem.freeBits(a, n);
       expect(mem.allocBits(n)).toBe(a); // its pool's free list gives it back
       seen.add(a);
