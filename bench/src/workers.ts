@@ -13,9 +13,9 @@
  *   serialises threads (the heap's buffer is fixed, so no handle's view goes
  *   stale).
  * - `producer-consumer`: one worker allocates and hands each object through
- *   a single-producer ring to the other, which frees it (a cross-worker free
- *   every time); the 1-worker figure does both halves on one thread. Also
- *   under the global lock.
+ *   a single-producer ring to the other, which frees it RING/2 allocations
+ *   later (a cross-worker free every time); the 1-worker figure does both
+ *   halves on one thread, with the same lifetimes. Also under the global lock.
  *
  * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
  * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
@@ -125,13 +125,20 @@ function produce(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | n
   }
 }
 
-/** The consumer half: pops `ops` objects from the ring and frees each. */
+/**
+ * The consumer half: pops `ops` objects from the ring and frees each, RING/2
+ * allocations after it was made — the lifetime {@link produceConsumeSolo}
+ * gives them. (A consumer that frees as soon as it can runs right behind the
+ * producer when it is the faster side, freeing into the span the producer is
+ * filling: every free then reads a line the producer just wrote, and the
+ * result measures the two threads' relative speed more than the heap.)
+ */
 function consume(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
   const ht = new Int32Array(ring, 0, 4);
   const slots = new Float64Array(ring, 16);
   let head = 0;
   for (let i = 0; i < ops; i++) {
-    if (Atomics.load(ht, 1) === head) waitChange(ht, 1, head, 2);
+    for (let t = Atomics.load(ht, 1); t - head <= RING / 2 && t < ops; t = Atomics.load(ht, 1)) waitChange(ht, 1, t, 2);
     const p = slots[head % RING]!;
     head++;
     Atomics.store(ht, 0, head);
