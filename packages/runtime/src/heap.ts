@@ -56,6 +56,7 @@ import {
   reuseEntries,
   reuseStride,
   startCycle,
+  tinyReuseStack,
 } from "./mcache.js";
 import { HeapMemory } from "./memaccess.js";
 import { readMemStats } from "./mstats.js";
@@ -101,6 +102,7 @@ export const heapRootSlot = 0;
 const TWO_NEG32 = 2 ** -32;
 const REUSE_STRIDE = reuseStride;
 const REUSE_ENTRIES = reuseEntries;
+const TINY_REUSE = tinyReuseStack;
 // Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
 const W_freed = F_freed / 4;
@@ -169,8 +171,11 @@ export class Heap extends HeapMemory {
    * multiples of 8, so a size and its 8-byte round-up share a class).
    */
   readonly spcOfSize: Uint8Array;
-  /** @internal Go's maxSmallSize: the largest size of the inline small path. */
-  readonly fastMax: number;
+  /**
+   * @internal The largest size of the inline malloc path: Go's maxSmallSize
+   * while the handle holds a P, 0 without one (the path reads the P's mcache).
+   */
+  fastMax = 0;
   /** @internal Numbers of the inline spanOf (no L1 level: arenas[0] is the whole map). */
   readonly arenaAdd: number;
   readonly invArenaBytes: number;
@@ -269,7 +274,6 @@ export class Heap extends HeapMemory {
       stackDepth: opts.profilerStackDepth,
     });
     this.layout = new MCacheLayout(sc);
-    this.fastMax = sc.maxSmallSize;
     this.spcOfSize = new Uint8Array(Math.ceil(sc.maxSmallSize / 8) + 1);
     for (let i = 2; i < this.spcOfSize.length; i++) this.spcOfSize[i] = (sc.sizeToClass(8 * i) << 1) | 1;
     const g = h.geom;
@@ -347,12 +351,7 @@ export class Heap extends HeapMemory {
       // The P is someone else's now: take back this handle's mark (the inSlow word holds the
       // marking handle's token, so a new holder's mark is never cleared) and let go of it.
       Atomics.compareExchange(this.v.i32, this.inSlowW, this.token | 0, 0);
-      this.p = -1;
-      this.pOwn = -1;
-      this.mc = 0;
-      this.pc = null;
-      this.fastEnd = 0;
-      this.inSlowW = -1;
+      this.unbind();
       throw new NoProcessorError("malloc/free (this handle's P was reclaimed)");
     }
   }
@@ -405,6 +404,7 @@ export class Heap extends HeapMemory {
     const g = this.h.geom;
     this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? l2Limit(this.h) * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
+    this.fastMax = this.sizeClasses.maxSmallSize;
   }
 
   /**
@@ -419,6 +419,7 @@ export class Heap extends HeapMemory {
       const v = this.v;
       const u = v.u32;
       let spc: number;
+      let rb: number; // the reuse stack to try
       if (size < maxTinySize) {
         // Go's tiny allocator, inlined: combine into the mcache's current block,
         // else take a new block from the tiny-block span below.
@@ -446,10 +447,15 @@ export class Heap extends HeapMemory {
           f[d + MD_TINY_ALLOCS] = f[d + MD_TINY_ALLOCS]! + 1;
           return f[d + MD_TINY]! + off;
         }
+        // A new block: first one whose objects were all freed through this P (the tiny-block
+        // reuse stack), then the tiny-block span's next free slot.
         spc = this.tinySpc;
+        rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
       } else {
         spc = this.spcOfSize[(size + 7) >>> 3]!;
-        const rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+        rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+      }
+      {
         let n = u[rb]!;
         while (n !== 0) {
           // A recently freed object of the class (Go 1.26's freegc reuse list), taken
@@ -492,6 +498,7 @@ export class Heap extends HeapMemory {
               const c = this.mcReuseD + (spc >>> 1);
               f[c] = f[c]! + 1;
               const x = f[d + D_start]! + idx * es;
+              if (spc === this.tinySpc) return newTinyBlock(this, x, u[sw + W_tinySide]! + 2 * idx, size);
               if (this.sampling) {
                 // Go's c.nextSample countdown: malloc.ts's profileAlloc, inlined by hand (a call
                 // here measured ~4% slower while sampling); a sample or a rate change leaves the fast path.
@@ -652,6 +659,7 @@ export class Heap extends HeapMemory {
                   Atomics.or(v.i32, fb, 1 << (blk & 31));
                   const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                   v.f64[fc] = v.f64[fc]! + 1;
+                  this.pushTinyBlock(sw, blk, fb);
                 }
                 return;
               }
@@ -669,6 +677,7 @@ export class Heap extends HeapMemory {
                 u[fb] = u[fb]! | (1 << (blk & 31));
                 const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                 v.f64[fc] = v.f64[fc]! + 1;
+                this.pushTinyBlock(sw, blk, fb);
               }
               return;
             }
@@ -677,6 +686,20 @@ export class Heap extends HeapMemory {
       }
     }
     freeSlow(this, p);
+  }
+
+  /** Pushes freed tiny block blk of the span at word index sw (freed bit in word fb) on the P's tiny-block reuse stack. */
+  private pushTinyBlock(sw: number, blk: number, fb: number): void {
+    const u = this.v.u32;
+    const rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
+    const n = u[rb]!;
+    if (n < REUSE_ENTRIES) {
+      const e = rb + 2 + 3 * n;
+      u[e] = sw;
+      u[e + 1] = blk;
+      u[e + 2] = fb;
+      u[rb] = n + 1;
+    }
   }
 
   /**
@@ -865,6 +888,7 @@ export class Heap extends HeapMemory {
     this.mc = 0;
     this.pc = null;
     this.fastEnd = 0;
+    this.fastMax = 0;
     this.inSlowW = -1;
   }
 

@@ -80,6 +80,14 @@ export const MC_ALLOC = 88;
  */
 export const reuseEntries = 32;
 /**
+ * The reuse stack of tiny blocks. Size class 0 is large objects, which have
+ * no stack, so its slot holds the 16-byte blocks of the tiny allocator
+ * (span class `tinyBlockSpanClass`, tiny.ts) whose last object was freed; class
+ * 2's own stack holds ordinary 16-byte objects, so neither kind pushes
+ * entries the other must skip. Their counts stay class 2's.
+ */
+export const tinyReuseStack = 0;
+/**
  * u32 words per size class in the reuse area: count, the claim word (2 while
  * a popped entry's bit is held uncounted, else 0; for `reclaimP`), then (span
  * word index, object index, freed word index) triples.
@@ -153,14 +161,19 @@ export function initMCache(heap: Heap, mc: number): boolean {
   return true;
 }
 
-/** u32 index of size class c's reuse stack for the handle's P. */
+/** u32 index of reuse stack c (a size class, or {@link tinyReuseStack}) for the handle's P. */
 function reuseBase(heap: Heap, c: number): number {
   return heap.reuseU + c * reuseStride;
 }
 
+/** The reuse stack of span class spc: its size class, or {@link tinyReuseStack} for tiny blocks. */
+export function reuseStackOf(heap: Heap, spc: number): number {
+  return spc === heap.tinySpc ? tinyReuseStack : spc >>> 1;
+}
+
 /**
- * Pushes object `idx` of the span at word index `sw` on size class c's reuse
- * stack, if it has room; `fb` is the freed word its free set (local or
+ * Pushes object `idx` of the span at word index `sw` on reuse stack c (see
+ * {@link reuseStackOf}), if it has room; `fb` is the freed word its free set (local or
  * remote). The caller has just freed the object, so the span and its freed
  * bitmap are the object's (an allocated object keeps its span).
  */
@@ -178,14 +191,14 @@ export function reusePush(heap: Heap, c: number, sw: number, idx: number, fb: nu
 }
 
 /**
- * Pops size class c's reuse stack until an entry's object is still freed and
- * unswept, takes it back (clearing its freed bit) and returns its address; 0
- * when the stack holds none. Counts the allocation and, as a swept free, the
- * free it undoes.
+ * Pops span class spc's reuse stack until an entry's object is still freed
+ * and unswept, takes it back (clearing its freed bit) and returns its
+ * address; 0 when the stack holds none. Counts the allocation and, as a
+ * swept free, the free it undoes.
  */
 export function reusePop(heap: Heap, spc: number): number {
   const u = heap.v.u32;
-  const rb = reuseBase(heap, spc >>> 1);
+  const rb = reuseBase(heap, reuseStackOf(heap, spc));
   let n = u[rb]!;
   while (n > 0) {
     n--;

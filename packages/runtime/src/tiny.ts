@@ -15,17 +15,26 @@
  * and, in bits 16–20, the block's fill mark. Freeing clears the object's A
  * bit (a double free finds it clear and its B bit set; a pointer that is no
  * recorded start is an interior or foreign pointer); when A becomes 0 the
- * block itself is freed like any small object. The usable size of a tiny
+ * block itself is freed like any small object and pushed on the P's
+ * tiny-block reuse stack, where the next new block is looked for first. The usable size of a tiny
  * object runs to the next recorded start, or to the fill mark. Words are
  * updated with Atomics when the memory is shared. See docs/design.md, "Tiny".
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import type { SizeClasses } from "@gomalloc/sizeclass";
-import { free as spanFree } from "@gomalloc/span";
+import { F_freed, free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { memclr, nextFreeSlow, profileAlloc } from "./malloc.js";
-import { MC_TINY, MC_TINY_ALLOCS, MC_TINY_OFFSET, MC_TINY_SIDE } from "./mcache.js";
+import {
+  MC_TINY,
+  MC_TINY_ALLOCS,
+  MC_TINY_OFFSET,
+  MC_TINY_SIDE,
+  reusePop,
+  reusePush,
+  tinyReuseStack,
+} from "./mcache.js";
 
 /** Go's maxTinySize: the tiny block size. */
 export const maxTinySize = 16;
@@ -98,13 +107,21 @@ function setFill(heap: Heap, i: number, fill: number): void {
   }
 }
 
-/** Frees the tiny block at `block` as a 16-byte object and counts it (its A word reached 0). */
+/**
+ * Frees the tiny block at `block` as a 16-byte object, counts it and pushes
+ * it on the P's tiny-block reuse stack (its A word reached 0).
+ */
 function freeBlock(heap: Heap, s: number, block: number): void {
-  spanFree(heap.t, s, block, heap.atomic);
+  const remote = heap.atomic;
+  spanFree(heap.t, s, block, remote);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * heap.sizeClasses.tinySizeClass;
   v.setF64(at, v.getF64(at) + 1);
+  const t = heap.t;
+  const idx = (block - t.base(s)) / maxTinySize;
+  const fb = t.getU32(s, F_freed) + 2 * (idx >>> 5) + (remote ? 1 : 0);
+  reusePush(heap, tinyReuseStack, (s - v.base) / 4, idx, fb);
 }
 
 /** Go's tiny path of mallocgc: a zeroed tiny object of `size` (1..15) bytes, or 0 when memory is exhausted. */
@@ -123,7 +140,10 @@ export function mallocTiny(heap: Heap, size: number): number {
     v.setF64(mc + MC_TINY_ALLOCS, v.getF64(mc + MC_TINY_ALLOCS) + 1);
     return tiny + off;
   }
-  const x = nextFreeSlow(heap, heap.tinySpc);
+  // A new block: one whose objects were all freed through this P, else the mcache's span.
+  let x = reusePop(heap, heap.tinySpc);
+  if (x !== 0) return newTinyBlock(heap, x, sideIndex(heap, heap.h.spanOf(x), x), size);
+  x = nextFreeSlow(heap, heap.tinySpc);
   if (x === 0) return 0;
   return newTinyBlock(heap, x, sideIndex(heap, heap.lastSpan, x), size);
 }

@@ -9,6 +9,7 @@ import {
   attachHeap,
   BadSizeError,
   createHeap,
+  DoubleFreeError,
   growCapacity,
   Heap,
   HeapAttachError,
@@ -206,6 +207,31 @@ describe("Go's malloc.go details", () => {
     heap.checkInvariants();
     expect(heap.readMemStats().HeapObjects).toBe(1);
   });
+  it.each(heapBackends)(
+    "$name: a tiny block whose objects were all freed is the next new block, with no sweep",
+    (b) => {
+      const heap = createHeap(b.opts());
+      const a = heap.malloc(12); // block A, filled to 12
+      const held = heap.malloc(8); // no room in A: block B, which leaves more room and becomes the held block
+      expect(Math.floor(held / 16)).not.toBe(Math.floor(a / 16));
+      heap.view(a, 16).fill(0xa5);
+      heap.free(a); // A's last object, and A is not held: A is freed and goes on the tiny-block reuse stack
+      const before = heap.readMemStats();
+      const c = heap.malloc(12); // no room in B: a new block, A again
+      expect(c).toBe(a);
+      expect(heap.usableSize(c)).toBe(12); // the block's only object: it runs to the fill mark
+      expect([...heap.view(c, 16)]).toEqual(new Array(16).fill(0)); // zeroed, as every new tiny block
+      const after = heap.readMemStats();
+      expect(after.NumGC).toBe(before.NumGC);
+      expect(after.HeapAlloc - before.HeapAlloc).toBe(16); // one 16-byte block more in use
+      expect(after.Mallocs - before.Mallocs).toBe(1);
+      expect(() => heap.free(a + 4)).toThrow(); // not an object start in the reused block
+      heap.free(c);
+      expect(() => heap.free(c)).toThrow(DoubleFreeError);
+      heap.free(held);
+      heap.checkInvariants();
+    },
+  );
   it("usableSize of a tiny object runs to the next object or the block's fill mark", () => {
     const heap = flat();
     const a = heap.malloc(1);

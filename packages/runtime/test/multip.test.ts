@@ -316,6 +316,24 @@ describe("reuse stacks across Ps", () => {
     expect(a!.readMemStats().HeapObjects).toBe(0);
   });
 
+  it("a tiny block whose last object another P freed becomes that P's next new block; a double free is still caught", () => {
+    const [a, b] = handles(2);
+    const x = a!.malloc(12); // a's block A
+    const held = a!.malloc(8); // block B becomes a's held block; A is let go with x live
+    b!.free(x); // A's last object, freed by b: A's remote freed bit, on b's tiny-block reuse stack
+    expect(() => a!.free(x)).toThrow(DoubleFreeError);
+    const y = b!.malloc(12); // b holds no block: a new one, A (claimed from a's cached span)
+    expect(y).toBe(x);
+    expect(() => b!.free(x + 4)).toThrow();
+    a!.free(y); // now freed by a: A goes on a's stack
+    a!.free(held);
+    expect(() => b!.free(y)).toThrow(DoubleFreeError);
+    b!.detach();
+    a!.freeCycle();
+    a!.checkInvariants();
+    expect(a!.readMemStats().HeapObjects).toBe(0);
+  });
+
   it("an entry whose span was swept, freed and its record and bitmaps reused is skipped or names a freed object of the new span", () => {
     const [a, b] = handles(2);
     const live = new Map<number, [number, number]>(); // address → size, tag
