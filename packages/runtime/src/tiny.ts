@@ -190,12 +190,12 @@ export function releaseTinyBlock(heap: Heap): void {
   const v = heap.v;
   const mc = heap.mc;
   const tiny = v.getF64(mc + MC_TINY);
+  const i = v.getU32(mc + MC_TINY_SIDE); // the block's word A (HI4), so no span lookup unless it is freed
   v.setF64(mc + MC_TINY, 0);
   v.setU32(mc + MC_TINY_OFFSET, 0);
   v.setU32(mc + MC_TINY_SIDE, 0);
   if (tiny === 0) return;
-  const s = heap.h.spanOf(tiny);
-  if (andWord(heap, sideIndex(heap, s, tiny), ~tinyHeld) === 0) freeBlock(heap, s, tiny);
+  if (andWord(heap, i, ~tinyHeld) === 0) freeBlock(heap, heap.h.spanOf(tiny), tiny);
 }
 
 /** What p is inside a tiny span: an index of its block's word A, or this. */
