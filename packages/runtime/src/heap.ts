@@ -605,6 +605,7 @@ export class Heap extends HeapMemory {
           ) {
             let fb = u[sw + W_freed]! + 2 * word; // the local freed word; the remote one follows
             let fresh: boolean;
+            let reuse = true;
             if (!this.atomic) {
               // One P: only local words are ever set.
               const old = u[fb]!;
@@ -622,6 +623,9 @@ export class Heap extends HeapMemory {
               // memory; freeSlow syncs) and that the owner has not freed the object already.
               fb++;
               fresh = fb < u.length && (u[fb - 1]! & mask) === 0 && (Atomics.or(v.i32, fb, mask) & mask) === 0;
+              // Another P's current span: the object is left to that P's sweep. Taking it back here
+              // would keep this P allocating inside the other P's span, both writing its lines.
+              reuse = u[sw + W_cachedBy] === 0;
             }
             if (fresh) {
               const c = (cw & 0xff) >>> 1;
@@ -629,7 +633,7 @@ export class Heap extends HeapMemory {
               f[fc] = f[fc]! + 1;
               const rb = this.reuseU + c * REUSE_STRIDE;
               const n = u[rb]!;
-              if (n < REUSE_ENTRIES) {
+              if (reuse && n < REUSE_ENTRIES) {
                 const e = rb + 2 + 3 * n;
                 u[e] = sw;
                 u[e + 1] = idx;
@@ -659,7 +663,8 @@ export class Heap extends HeapMemory {
                   Atomics.or(v.i32, fb, 1 << (blk & 31));
                   const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                   v.f64[fc] = v.f64[fc]! + 1;
-                  this.pushTinyBlock(sw, blk, fb);
+                  const cb = u[sw + W_cachedBy]!;
+                  if (cb === 0 || cb === this.pOwn) this.pushTinyBlock(sw, blk, fb); // as for small objects
                 }
                 return;
               }

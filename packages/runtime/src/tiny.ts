@@ -22,7 +22,7 @@
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import type { SizeClasses } from "@gomalloc/sizeclass";
-import { F_freed, free as spanFree } from "@gomalloc/span";
+import { F_cachedBy, F_freed, free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { memclr, nextFreeSlow, profileAlloc } from "./malloc.js";
@@ -121,7 +121,9 @@ function freeBlock(heap: Heap, s: number, block: number): void {
   const t = heap.t;
   const idx = (block - t.base(s)) / maxTinySize;
   const fb = t.getU32(s, F_freed) + 2 * (idx >>> 5) + (remote ? 1 : 0);
-  reusePush(heap, tinyReuseStack, (s - v.base) / 4, idx, fb);
+  // Not from another P's current span (see Heap.free): that P's sweep gets it back.
+  const cb = t.getU32(s, F_cachedBy);
+  if (cb === 0 || cb === heap.pOwn) reusePush(heap, tinyReuseStack, (s - v.base) / 4, idx, fb);
 }
 
 /** Go's tiny path of mallocgc: a zeroed tiny object of `size` (1..15) bytes, or 0 when memory is exhausted. */

@@ -41,6 +41,15 @@ function check(h: Heap, p: number, n: number, tag: number): void {
   for (let i = 0; i < n; i++) if (u8[p + i] !== ((tag + i) & 0xff)) throw new Error(`byte ${i} of ${p} changed`);
 }
 
+/** Allocates `size`-byte objects on h until the span holding p is no longer h's current span (it then sits in mcentral); returns them. */
+function moveOn(h: Heap, p: number, size: number): number[] {
+  const s = h.h.spanOf(p);
+  const extra: number[] = [];
+  while (h.t.getU32(s, F_cachedBy) === h.p + 1) extra.push(h.malloc(size));
+  expect(h.t.getU32(s, F_cachedBy)).toBe(0);
+  return extra;
+}
+
 describe("Ps: attach, detach, tokens", () => {
   it("claims distinct Ps, stamps tokens and epochs, and detach makes a P idle again", () => {
     const [a, b, c] = handles(3);
@@ -145,12 +154,18 @@ describe("local and remote freed bits", () => {
     expect(() => b!.free(objs[1]!)).toThrow(DoubleFreeError); // freed locally, then remotely
     expect(() => a!.free(objs[2]!)).toThrow(DoubleFreeError); // freed remotely, then by the owner
     a!.checkInvariants();
-    // Each P takes back what it freed: a from its local word, b (not the owner) by claiming its remote bit.
+    // a takes back what it freed from its local word; b's free went into a's current span, so b left
+    // it for a's sweep (its reuse stack took no entry) and allocates elsewhere.
     expect(a!.malloc(48)).toBe(objs[1]);
-    expect(b!.malloc(48)).toBe(objs[2]);
-    expect(t.freedCount(s)).toBe(0);
+    const y = b!.malloc(48);
+    expect(a!.h.spanOf(y)).not.toBe(s);
+    expect(t.freedCount(s)).toBe(1);
+    // Once a moves on, the span is mcentral's: b's next free there is pushed, and b claims it back.
+    const extra = moveOn(a!, objs[0]!, 48);
+    b!.free(objs[3]!);
+    expect(b!.malloc(48)).toBe(objs[3]);
     a!.checkInvariants();
-    for (const p of objs) b!.free(p);
+    for (const p of [...objs.filter((_, i) => i !== 2), ...extra, y]) b!.free(p);
     b!.detach();
     a!.freeCycle();
     a!.checkInvariants();
@@ -300,33 +315,43 @@ describe("reclaimP: a P whose holder went away without detach", () => {
 });
 
 describe("reuse stacks across Ps", () => {
-  it("a P takes back an object it freed from a span another P caches, without a sweep", () => {
+  it("a P takes back an object it freed from a span no P caches, without a sweep, and leaves one in another P's span to it", () => {
     const [a, b] = handles(2);
     const objs: number[] = [];
     for (let i = 0; i < 40; i++) objs.push(b!.malloc(64));
+    const s = b!.h.spanOf(objs[0]!);
+    a!.free(objs[5]!); // into b's current span: not pushed, so a does not go on allocating in b's span
+    const y = a!.malloc(64);
+    expect(a!.h.spanOf(y)).not.toBe(s);
+    expect(b!.t.freedCount(s)).toBe(1); // objs[5], left for a sweep
+    const extra = moveOn(b!, objs[0]!, 64); // the span is mcentral's now (refills may have swept it)
     const x = objs[17]!;
-    a!.free(x); // a remote free: a's reuse stack now names b's cached span
+    a!.free(x); // a remote free, on a's reuse stack
     const cycles = a!.readMemStats().NumGC;
     expect(a!.malloc(64)).toBe(x);
     expect(a!.readMemStats().NumGC).toBe(cycles);
-    for (const p of objs) b!.free(p);
+    for (const p of [...objs.filter((_, i) => i !== 5), ...extra, y]) b!.free(p);
     b!.detach();
     a!.freeCycle();
     a!.checkInvariants();
     expect(a!.readMemStats().HeapObjects).toBe(0);
   });
 
-  it("a tiny block whose last object another P freed becomes that P's next new block; a double free is still caught", () => {
+  it("a tiny block whose last object another P freed goes on that P's stack unless the first P still allocates from its span", () => {
     const [a, b] = handles(2);
     const x = a!.malloc(12); // a's block A
     const held = a!.malloc(8); // block B becomes a's held block; A is let go with x live
-    b!.free(x); // A's last object, freed by b: A's remote freed bit, on b's tiny-block reuse stack
+    const s = a!.h.spanOf(x);
+    b!.free(x); // A's last object, freed by b into a's current tiny-block span: left to a
     expect(() => a!.free(x)).toThrow(DoubleFreeError);
-    const y = b!.malloc(12); // b holds no block: a new one, A (claimed from a's cached span)
-    expect(y).toBe(x);
-    expect(() => b!.free(x + 4)).toThrow();
-    a!.free(y); // now freed by a: A goes on a's stack
-    a!.free(held);
+    const y = b!.malloc(12); // b holds no block: a new one, from a span of b's own
+    expect(a!.h.spanOf(y)).not.toBe(s);
+    const more = moveOn(a!, x, 15); // a fills its span (one block per 15-byte object) and moves on
+    const z = a!.malloc(15); // a's new current block, in another span
+    b!.free(more[0]!); // a block of the span no P caches now: on b's stack
+    expect(b!.malloc(13)).toBe(more[0]); // b's held block has no room for 13 bytes: the freed block
+    a!.free(z);
+    for (const p of [...more, y, held]) a!.free(p);
     expect(() => b!.free(y)).toThrow(DoubleFreeError);
     b!.detach();
     a!.freeCycle();
@@ -374,7 +399,8 @@ describe("reuse stacks across Ps", () => {
     const [a, b] = handles(2);
     const objs: number[] = [];
     for (let i = 0; i < 10; i++) objs.push(a!.malloc(64));
-    b!.free(objs[3]!); // b's stack: an entry for a span a caches
+    objs.push(...moveOn(a!, objs[0]!, 64));
+    b!.free(objs[3]!); // b's stack: an entry for a span in mcentral
     const u = b!.v.u32;
     const rb = b!.reuseU + b!.sizeClasses.sizeToClass(64) * reuseStride;
     expect(u[rb]).toBe(1);
