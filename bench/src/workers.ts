@@ -15,7 +15,9 @@
  * - `producer-consumer`: one worker allocates and hands each object through
  *   a single-producer ring to the other, which frees it RING/2 allocations
  *   later (a cross-worker free every time); the 1-worker figure does both
- *   halves on one thread, with the same lifetimes. Also under the global lock.
+ *   halves on one thread, with the same lifetimes. Also under the global lock,
+ *   and with no heap at all (`producer-consumer-ring`: numbers through the
+ *   same ring), what the hand-over alone costs.
  *
  * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
  * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
@@ -26,7 +28,14 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { Mutex, SabSysMemory } from "@gomalloc/os-mem";
 import { attachHeap, createHeap, type Heap } from "@gomalloc/runtime";
 
-type Kind = "cpu" | "separate-heaps" | "independent" | "global-lock" | "producer-consumer" | "producer-consumer-lock";
+type Kind =
+  | "cpu"
+  | "separate-heaps"
+  | "independent"
+  | "global-lock"
+  | "producer-consumer"
+  | "producer-consumer-lock"
+  | "producer-consumer-ring";
 
 interface Job {
   kind: Kind;
@@ -39,9 +48,17 @@ interface Job {
 }
 
 // ctrl (i32): [0] workers ready, [1] go, [2] global mutex word.
-// ring (i32 header): [0] head, [1] tail, [2] consumer waiting, [3] producer waiting; then f64 slots.
+// ring: four i32 words, each on a cache line of its own — head (the consumer's), tail (the
+// producer's), consumer waiting, producer waiting — then the f64 slots from byte RING_HDR.
 const LIVE = 1024;
 const RING = 4096;
+const HEAD = 0;
+const TAIL = 16;
+const CWAIT = 32;
+const PWAIT = 48;
+const RING_HDR = 256;
+/** Each side publishes its index every PUBLISH objects (a power of two). */
+const PUBLISH = 16;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -107,21 +124,34 @@ function waitChange(ht: Int32Array, i: number, seen: number, flag: number): void
   Atomics.store(ht, flag, 0);
 }
 
-/** The producer half: allocates `ops` objects and pushes each into the ring. */
-function produce(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
-  const ht = new Int32Array(ring, 0, 4);
-  const slots = new Float64Array(ring, 16);
+/**
+ * The producer half: allocates `ops` objects and pushes each into the ring
+ * (with no heap, the `producer-consumer-ring` baseline, it pushes numbers).
+ * It re-reads the consumer's head only when its last copy says the ring is full.
+ */
+function produce(heap: Heap | null, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
+  const ht = new Int32Array(ring, 0, RING_HDR / 4);
+  const slots = new Float64Array(ring, RING_HDR, RING);
   const r = rng(7);
   let tail = 0;
+  let h = 0;
   for (let i = 0; i < ops; i++) {
-    if (mu !== null) mu.lock();
-    const p = heap.malloc(8 + (r() % 249));
-    if (mu !== null) mu.unlock();
-    for (let h = Atomics.load(ht, 0); tail - h >= RING; h = Atomics.load(ht, 0)) waitChange(ht, 0, h, 3);
+    let p = i + 1;
+    if (heap !== null) {
+      if (mu !== null) mu.lock();
+      p = heap.malloc(8 + (r() % 249));
+      if (mu !== null) mu.unlock();
+    }
+    if (tail - h >= RING) {
+      for (h = Atomics.load(ht, HEAD); tail - h >= RING; h = Atomics.load(ht, HEAD)) waitChange(ht, HEAD, h, PWAIT);
+    }
     slots[tail % RING] = p;
     tail++;
-    Atomics.store(ht, 1, tail);
-    if (Atomics.load(ht, 2) !== 0) Atomics.notify(ht, 1);
+    // Published every PUBLISH objects (and at the end): each Atomics.store is a full fence.
+    if ((tail & (PUBLISH - 1)) === 0 || tail === ops) {
+      Atomics.store(ht, TAIL, tail);
+      if (Atomics.load(ht, CWAIT) !== 0) Atomics.notify(ht, TAIL);
+    }
   }
 }
 
@@ -131,45 +161,65 @@ function produce(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | n
  * gives them. (A consumer that frees as soon as it can runs right behind the
  * producer when it is the faster side, freeing into the span the producer is
  * filling: every free then reads a line the producer just wrote, and the
- * result measures the two threads' relative speed more than the heap.)
+ * result measures the two threads' relative speed more than the heap.) It
+ * re-reads the producer's tail only when its last copy has nothing to pop.
  */
-function consume(heap: Heap, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): void {
-  const ht = new Int32Array(ring, 0, 4);
-  const slots = new Float64Array(ring, 16);
+function consume(heap: Heap | null, ops: number, ring: SharedArrayBuffer, mu: Mutex | null): number {
+  const ht = new Int32Array(ring, 0, RING_HDR / 4);
+  const slots = new Float64Array(ring, RING_HDR, RING);
   let head = 0;
+  let t = 0;
+  let sum = 0;
   for (let i = 0; i < ops; i++) {
-    for (let t = Atomics.load(ht, 1); t - head <= RING / 2 && t < ops; t = Atomics.load(ht, 1)) waitChange(ht, 1, t, 2);
+    if (t - head <= RING / 2 && t < ops) {
+      for (t = Atomics.load(ht, TAIL); t - head <= RING / 2 && t < ops; t = Atomics.load(ht, TAIL))
+        waitChange(ht, TAIL, t, CWAIT);
+    }
     const p = slots[head % RING]!;
     head++;
-    Atomics.store(ht, 0, head);
-    if (Atomics.load(ht, 3) !== 0) Atomics.notify(ht, 0);
+    if ((head & (PUBLISH - 1)) === 0 || head === ops) {
+      Atomics.store(ht, HEAD, head);
+      if (Atomics.load(ht, PWAIT) !== 0) Atomics.notify(ht, HEAD);
+    }
+    if (heap === null) {
+      sum += p;
+      continue;
+    }
     if (mu !== null) mu.lock();
     heap.free(p);
     if (mu !== null) mu.unlock();
   }
+  return sum;
 }
 
-/** Both halves on one thread, in the same order of objects (FIFO of RING/2 objects). */
-function produceConsumeSolo(heap: Heap, ops: number, mu: Mutex | null): void {
+/** Both halves on one thread, in the same order of objects (FIFO of RING/2 objects); numbers only without a heap. */
+function produceConsumeSolo(heap: Heap | null, ops: number, mu: Mutex | null): number {
   const fifo = new Float64Array(RING);
   const r = rng(7);
   let head = 0;
   let tail = 0;
-  for (let i = 0; i < ops; i++) {
+  let sum = 0;
+  const drop = (p: number) => {
+    if (heap === null) {
+      sum += p;
+      return;
+    }
     if (mu !== null) mu.lock();
-    fifo[tail++ % RING] = heap.malloc(8 + (r() % 249));
+    heap.free(p);
     if (mu !== null) mu.unlock();
-    if (tail - head >= RING / 2) {
+  };
+  for (let i = 0; i < ops; i++) {
+    let p = i + 1;
+    if (heap !== null) {
       if (mu !== null) mu.lock();
-      heap.free(fifo[head++ % RING]!);
+      p = heap.malloc(8 + (r() % 249));
       if (mu !== null) mu.unlock();
     }
+    fifo[tail++ % RING] = p;
+    if (tail - head >= RING / 2) drop(fifo[head++ % RING]!);
   }
-  while (head < tail) {
-    if (mu !== null) mu.lock();
-    heap.free(fifo[head++ % RING]!);
-    if (mu !== null) mu.unlock();
-  }
+  while (head < tail) drop(fifo[head++ % RING]!);
+  return sum;
 }
 
 /** Worker side: attach, warm up, wait at the barrier, run, report the elapsed time. */
@@ -187,17 +237,19 @@ function workerMain(job: Job): void {
   }
   const run = (ops: number) => {
     if (job.kind === "cpu") return cpuLoop(ops, job.w + 1);
-    const h = heap!;
     if (job.kind === "independent" || job.kind === "global-lock" || job.kind === "separate-heaps") {
-      churn(h, ops, job.w + 1, mu);
-    } else if (job.role === "producer") produce(h, ops, job.ring!, mu);
-    else if (job.role === "consumer") consume(h, ops, job.ring!, mu);
-    else produceConsumeSolo(h, ops, mu);
+      churn(heap!, ops, job.w + 1, mu);
+      return 0;
+    }
+    // The pair kinds; producer-consumer-ring has no heap.
+    if (job.role === "producer") produce(heap, ops, job.ring!, mu);
+    else if (job.role === "consumer") return consume(heap, ops, job.ring!, mu);
+    else return produceConsumeSolo(heap, ops, mu);
     return 0;
   };
   // Warm-up: the pair kinds warm up on the solo loop (no partner yet); it compiles the same calls.
   if (job.role === "solo") run(Math.min(job.ops, 300_000));
-  else if (heap !== null) produceConsumeSolo(heap, Math.min(job.ops, 300_000), mu);
+  else produceConsumeSolo(heap, Math.min(job.ops, 300_000), mu);
   Atomics.add(ctrl, 0, 1);
   Atomics.notify(ctrl, 0);
   while (Atomics.load(ctrl, 1) === 0) Atomics.wait(ctrl, 1, 0);
@@ -214,6 +266,7 @@ const allKinds: Kind[] = [
   "global-lock",
   "producer-consumer",
   "producer-consumer-lock",
+  "producer-consumer-ring",
 ];
 
 function parseArgs(argv: string[]): { ops: number; rounds: number; kinds: Kind[] } {
@@ -238,7 +291,7 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
   const ctrl32 = new Int32Array(ctrl);
   let sab: SharedArrayBuffer | null = null;
   let main: Heap | null = null;
-  if (kind !== "cpu" && kind !== "separate-heaps") {
+  if (kind !== "cpu" && kind !== "separate-heaps" && kind !== "producer-consumer-ring") {
     const locked = kind === "global-lock" || kind === "producer-consumer-lock";
     main = locked
       ? createHeap({ sab: new SharedArrayBuffer(256 << 20), numPs: 1 })
@@ -246,8 +299,8 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
     sab = (main.sys as SabSysMemory).sab;
     main.close(); // the workers take the Ps
   }
-  const pair = kind === "producer-consumer" || kind === "producer-consumer-lock";
-  const ring = pair ? new SharedArrayBuffer(16 + 8 * RING) : null;
+  const pair = kind === "producer-consumer" || kind === "producer-consumer-lock" || kind === "producer-consumer-ring";
+  const ring = pair ? new SharedArrayBuffer(RING_HDR + 8 * RING) : null;
   const roles: Job["role"][] = pair && n === 2 ? ["producer", "consumer"] : n === 2 ? ["solo", "solo"] : ["solo"];
   const workers = roles.map(
     (role, w) =>
@@ -305,6 +358,7 @@ async function main(): Promise<void> {
   const pcl = res.get("producer-consumer-lock");
   const cpu = res.get("cpu");
   const sep = res.get("separate-heaps");
+  const ring = res.get("producer-consumer-ring");
   if (!ind || !gl || !pc || !pcl || !cpu || !sep) return; // a subset: no summary
   process.stdout.write(
     `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, separate heaps ${(sep[1] / sep[0]).toFixed(2)}×, ` +
@@ -312,7 +366,8 @@ async function main(): Promise<void> {
       `global lock ${(gl[1] / gl[0]).toFixed(2)}×\n` +
       `2 workers: per-P ÷ separate heaps ${(ind[1] / sep[1]).toFixed(2)}×; ` +
       `per-P ÷ global lock: independent ${(ind[1] / gl[1]).toFixed(2)}×, ` +
-      `producer/consumer ${(pc[1] / pcl[1]).toFixed(2)}×\n`,
+      `producer/consumer ${(pc[1] / pcl[1]).toFixed(2)}×\n` +
+      (ring ? `producer/consumer ÷ the ring alone, 2 workers: ${(pc[1] / ring[1]).toFixed(2)}×\n` : ""),
   );
 }
 
