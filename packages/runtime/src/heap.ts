@@ -54,6 +54,7 @@ import {
   MCacheLayout,
   releaseAll,
   reuseEntries,
+  reusePush,
   reuseStride,
   startCycle,
   tinyReuseStack,
@@ -664,7 +665,7 @@ export class Heap extends HeapMemory {
                   const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                   v.f64[fc] = v.f64[fc]! + 1;
                   const cb = u[sw + W_cachedBy]!;
-                  if (cb === 0 || cb === this.pOwn) this.pushTinyBlock(sw, blk, fb); // as for small objects
+                  if (cb === 0 || cb === this.pOwn) reusePush(this, TINY_REUSE, sw, blk, fb); // as for small objects
                 }
                 return;
               }
@@ -682,7 +683,7 @@ export class Heap extends HeapMemory {
                 u[fb] = u[fb]! | (1 << (blk & 31));
                 const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
                 v.f64[fc] = v.f64[fc]! + 1;
-                this.pushTinyBlock(sw, blk, fb);
+                reusePush(this, TINY_REUSE, sw, blk, fb);
               }
               return;
             }
@@ -691,20 +692,6 @@ export class Heap extends HeapMemory {
       }
     }
     freeSlow(this, p);
-  }
-
-  /** Pushes freed tiny block blk of the span at word index sw (freed bit in word fb) on the P's tiny-block reuse stack. */
-  private pushTinyBlock(sw: number, blk: number, fb: number): void {
-    const u = this.v.u32;
-    const rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
-    const n = u[rb]!;
-    if (n < REUSE_ENTRIES) {
-      const e = rb + 2 + 3 * n;
-      u[e] = sw;
-      u[e + 1] = blk;
-      u[e + 2] = fb;
-      u[rb] = n + 1;
-    }
   }
 
   /**
