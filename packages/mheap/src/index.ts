@@ -44,6 +44,7 @@ export {
   fillAlignedHi,
   fillAlignedLo,
   findScavengeCandidate,
+  type ScavengeGoalSpec,
   ScavengeIndex,
   scavChunkHasFree,
 } from "./mgcscavenge.js";

@@ -45,6 +45,7 @@ export {
 } from "./inspect.js";
 export type { MallocOptions } from "./malloc.js";
 export { checkProfileRunnable, defaultProfile, type MallocInitInputs, mallocinitChecks } from "./mallocinit.js";
+export type { MCacheLayout } from "./mcache.js";
 export { HeapMemory } from "./memaccess.js";
 export { type HeapCounts, heapCounts } from "./mstats.js";
 export { type HeapPageMap, heapPageMap, PageMapState } from "./pagemap.js";
