@@ -16,9 +16,10 @@
  * bit (a double free finds it clear and its B bit set; a pointer that is no
  * recorded start is an interior or foreign pointer); when A becomes 0 the
  * block itself is freed like any small object and pushed on the P's
- * tiny-block reuse stack, where the next new block is looked for first. The usable size of a tiny
- * object runs to the next recorded start, or to the fill mark. Words are
- * updated with Atomics when the memory is shared. See docs/design.md, "Tiny".
+ * tiny-block reuse stack, where the next new block is looked for first. The
+ * usable size of a tiny object runs to the next recorded start, or to the
+ * fill mark. Words are updated with Atomics when the memory is shared. See
+ * docs/design.md, "Tiny".
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import type { SizeClasses } from "@gomalloc/sizeclass";
