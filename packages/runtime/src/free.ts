@@ -9,7 +9,16 @@
  * freed bitmap; sweeping applies them (mcache.ts, mheap's mgcsweep.ts).
  * See docs/design.md, "Free cycles".
  */
-import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
+import {
+  F_allocCount,
+  F_cachedBy,
+  F_freed,
+  F_specials,
+  isFree,
+  mSpanInUse,
+  objIndex,
+  free as spanFree,
+} from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { checkSize, countSpecials, mallocSlow } from "./malloc.js";
@@ -73,13 +82,37 @@ function unprofile(heap: Heap, s: number, p: number): void {
   countSpecials(heap, s, -1);
 }
 
+/**
+ * The span layer's free of object p of span s, remote (atomic) with several
+ * Ps. With several Ps the P that owns s may be sweeping it meanwhile (under
+ * the mcentral lock), and for an instant the bitmaps this reads can show a
+ * live object as free (the old allocBits block is cleared as it is swapped
+ * out); so a misuse error is confirmed under the mcentral lock, where no
+ * sweep runs, before it is thrown.
+ */
+export function freeInSpan(heap: Heap, s: number, p: number): void {
+  try {
+    spanFree(heap.t, s, p, heap.atomic);
+  } catch (e) {
+    if (!heap.atomic || !(e instanceof DoubleFreeError || e instanceof ForeignPointerError)) throw e;
+    heap.lockCentral();
+    try {
+      spanFree(heap.t, s, p, true);
+    } finally {
+      heap.unlockCentral();
+    }
+  }
+}
+
 /** Frees a small object: the span layer's free, the P's statistics, and the reuse stack. */
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   // With several Ps the slow path frees remotely (atomically) even on a span this P owns.
-  spanFree(heap.t, s, p, heap.atomic);
+  freeInSpan(heap, s, p);
   const idx = objIndex(heap.t, s, p);
   const fb = heap.t.getU32(s, F_freed) + 2 * (idx >>> 5) + (heap.atomic ? 1 : 0);
-  reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, idx, fb);
+  // Not into another P's current span (see Heap.free): that P's sweep gets it back.
+  const cb = heap.t.getU32(s, F_cachedBy);
+  if (cb === 0 || cb === heap.pOwn) reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, idx, fb);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
@@ -134,8 +167,23 @@ export function usableSize(heap: Heap, p: number): number {
   const i = objIndex(t, s, p);
   const es = t.elemsize(s);
   if (p !== base + i * es) throw new InteriorPointerError(p, base + i * es);
-  if (isFree(t, s, i) || isFreed(heap, s, i)) throw new ForeignPointerError(p, s, "not an allocated object (freed?)");
+  if (isFree(t, s, i) || isFreed(heap, s, i)) {
+    // Confirmed under the mcentral lock with several Ps (see freeInSpan): no sweep runs there.
+    if (!heap.atomic || notAllocatedLocked(heap, s, i)) {
+      throw new ForeignPointerError(p, s, "not an allocated object (freed?)");
+    }
+  }
   return es;
+}
+
+/** Whether object i of span s is free or freed, read under the mcentral lock. */
+function notAllocatedLocked(heap: Heap, s: number, i: number): boolean {
+  heap.lockCentral();
+  try {
+    return isFree(heap.t, s, i) || isFreed(heap, s, i);
+  } finally {
+    heap.unlockCentral();
+  }
 }
 
 /** Whether object i of span s is recorded as freed (not yet swept): its local or remote freed bit. */

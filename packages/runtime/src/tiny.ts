@@ -23,8 +23,9 @@
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import type { SizeClasses } from "@gomalloc/sizeclass";
-import { F_cachedBy, F_freed, free as spanFree } from "@gomalloc/span";
+import { F_cachedBy, F_freed } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
+import { freeInSpan } from "./free.js";
 import type { Heap } from "./heap.js";
 import { memclr, nextFreeSlow, profileAlloc } from "./malloc.js";
 import {
@@ -114,7 +115,7 @@ function setFill(heap: Heap, i: number, fill: number): void {
  */
 function freeBlock(heap: Heap, s: number, block: number): void {
   const remote = heap.atomic;
-  spanFree(heap.t, s, block, remote);
+  freeInSpan(heap, s, block);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * heap.sizeClasses.tinySizeClass;

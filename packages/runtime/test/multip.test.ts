@@ -15,7 +15,7 @@ import {
   PReclaimError,
   pInfo,
 } from "@gomalloc/runtime";
-import { F_allocCount, F_cachedBy, F_freed } from "@gomalloc/span";
+import { F_allocBits, F_allocCount, F_cachedBy, F_freed, F_freeindex } from "@gomalloc/span";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MC_ALLOC, reuseStride } from "../src/mcache.js";
 import { pInSlowIndex } from "../src/proc.js";
@@ -310,6 +310,48 @@ describe("reclaimP: a P whose holder went away without detach", () => {
     expect(a!.reclaimP(b!.p, b!.token)).toBe(true);
     expect(() => b!.malloc(100_000)).toThrow(NoProcessorError);
     expect(b!.p).toBe(-1);
+    a!.checkInvariants();
+  });
+});
+
+describe("bitmaps read while another P sweeps", () => {
+  // While a P sweeps a span (under the mcentral lock) another P may read its bitmaps half
+  // swapped: freeindex, the allocBits pointer and the word it points to come from different
+  // moments, and a live object can look free. Misuse errors are confirmed under the lock.
+  // The test tears the bitmaps as such a read would see them and mends them when the lock is
+  // taken (by then the sweep is over).
+  function torn(h: Heap, owner: Heap, p: number): () => void {
+    const t = h.t;
+    const s = h.h.spanOf(p);
+    const u = h.v.u32;
+    const ab = t.getU32(s, F_allocBits);
+    const fi = t.getU32(s, F_freeindex);
+    const saved = u.slice(ab, ab + 4);
+    u.fill(0, ab, ab + 4); // the old allocBits block, cleared as the sweep swaps it out
+    t.setU32(s, F_freeindex, 0);
+    const mend = () => {
+      u.set(saved, ab);
+      t.setU32(s, F_freeindex, fi);
+    };
+    const lock = h.lockCentral.bind(h);
+    h.lockCentral = () => {
+      mend();
+      lock();
+    };
+    expect(owner.t.getU32(s, F_cachedBy)).toBe(owner.p + 1);
+    return mend;
+  }
+
+  it("usableSize and free of a live object do not fail on torn bitmaps", () => {
+    const [a, b] = handles(2);
+    const objs = Array.from({ length: 3 }, () => a!.malloc(2048)); // a's span of 2048-byte objects
+    const x = objs[1]!;
+    torn(b!, a!, x);
+    expect(b!.usableSize(x)).toBe(2048);
+    torn(b!, a!, x);
+    b!.free(x); // the fast path sees it free and defers to the slow path, which confirms
+    expect(() => b!.free(x)).toThrow(DoubleFreeError); // a real double free still is one
+    for (const p of [objs[0]!, objs[2]!]) a!.free(p);
     a!.checkInvariants();
   });
 });
