@@ -84,6 +84,31 @@ function cpuLoop(ops: number, seed: number): number {
   return acc;
 }
 
+/** heap.malloc, under the global lock when there is one. */
+function lockedMalloc(heap: Heap, mu: Mutex | null, size: number): number {
+  if (mu === null) return heap.malloc(size);
+  mu.lock();
+  try {
+    return heap.malloc(size);
+  } finally {
+    mu.unlock();
+  }
+}
+
+/** heap.free, under the global lock when there is one. */
+function lockedFree(heap: Heap, mu: Mutex | null, p: number): void {
+  if (mu === null) {
+    heap.free(p);
+    return;
+  }
+  mu.lock();
+  try {
+    heap.free(p);
+  } finally {
+    mu.unlock();
+  }
+}
+
 /** Small churn: a random slot of LIVE is freed if taken, else filled with a fresh 8–256 B object. */
 function churn(heap: Heap, ops: number, seed: number, mu: Mutex | null): void {
   const slots = new Float64Array(LIVE);
@@ -93,23 +118,13 @@ function churn(heap: Heap, ops: number, seed: number, mu: Mutex | null): void {
     const k = x & (LIVE - 1);
     const p = slots[k]!;
     if (p !== 0) {
-      if (mu !== null) mu.lock();
-      heap.free(p);
-      if (mu !== null) mu.unlock();
+      lockedFree(heap, mu, p);
       slots[k] = 0;
     } else {
-      if (mu !== null) mu.lock();
-      const q = heap.malloc(8 + ((x >>> 10) % 249));
-      if (mu !== null) mu.unlock();
-      slots[k] = q;
+      slots[k] = lockedMalloc(heap, mu, 8 + ((x >>> 10) % 249));
     }
   }
-  for (let k = 0; k < LIVE; k++) {
-    if (slots[k] === 0) continue;
-    if (mu !== null) mu.lock();
-    heap.free(slots[k]!);
-    if (mu !== null) mu.unlock();
-  }
+  for (let k = 0; k < LIVE; k++) if (slots[k] !== 0) lockedFree(heap, mu, slots[k]!);
 }
 
 /**
@@ -136,12 +151,7 @@ function produce(heap: Heap | null, ops: number, ring: SharedArrayBuffer, mu: Mu
   let tail = 0;
   let h = 0;
   for (let i = 0; i < ops; i++) {
-    let p = i + 1;
-    if (heap !== null) {
-      if (mu !== null) mu.lock();
-      p = heap.malloc(8 + (r() % 249));
-      if (mu !== null) mu.unlock();
-    }
+    const p = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r() % 249));
     if (tail - h >= RING) {
       for (h = Atomics.load(ht, HEAD); tail - h >= RING; h = Atomics.load(ht, HEAD)) waitChange(ht, HEAD, h, PWAIT);
     }
@@ -181,13 +191,8 @@ function consume(heap: Heap | null, ops: number, ring: SharedArrayBuffer, mu: Mu
       Atomics.store(ht, HEAD, head);
       if (Atomics.load(ht, PWAIT) !== 0) Atomics.notify(ht, HEAD);
     }
-    if (heap === null) {
-      sum += p;
-      continue;
-    }
-    if (mu !== null) mu.lock();
-    heap.free(p);
-    if (mu !== null) mu.unlock();
+    if (heap === null) sum += p;
+    else lockedFree(heap, mu, p);
   }
   return sum;
 }
@@ -199,26 +204,13 @@ function produceConsumeSolo(heap: Heap | null, ops: number, mu: Mutex | null): n
   let head = 0;
   let tail = 0;
   let sum = 0;
-  const drop = (p: number) => {
-    if (heap === null) {
-      sum += p;
-      return;
-    }
-    if (mu !== null) mu.lock();
-    heap.free(p);
-    if (mu !== null) mu.unlock();
-  };
-  for (let i = 0; i < ops; i++) {
-    let p = i + 1;
-    if (heap !== null) {
-      if (mu !== null) mu.lock();
-      p = heap.malloc(8 + (r() % 249));
-      if (mu !== null) mu.unlock();
-    }
-    fifo[tail++ % RING] = p;
-    if (tail - head >= RING / 2) drop(fifo[head++ % RING]!);
+  for (let i = 0; i < ops || head < tail; i++) {
+    if (i < ops) fifo[tail++ % RING] = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r() % 249));
+    if (tail - head < RING / 2 && i < ops) continue;
+    const p = fifo[head++ % RING]!;
+    if (heap === null) sum += p;
+    else lockedFree(heap, mu, p);
   }
-  while (head < tail) drop(fifo[head++ % RING]!);
   return sum;
 }
 

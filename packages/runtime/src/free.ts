@@ -9,20 +9,11 @@
  * freed bitmap; sweeping applies them (mcache.ts, mheap's mgcsweep.ts).
  * See docs/design.md, "Free cycles".
  */
-import {
-  F_allocCount,
-  F_cachedBy,
-  F_freed,
-  F_specials,
-  isFree,
-  mSpanInUse,
-  objIndex,
-  free as spanFree,
-} from "@gomalloc/span";
+import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { checkSize, countSpecials, mallocSlow } from "./malloc.js";
-import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePush } from "./mcache.js";
+import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePushFreed } from "./mcache.js";
 import { freeTiny, tinyUsableSize } from "./tiny.js";
 
 /** The in-use span holding p, or throws ForeignPointerError / DoubleFreeError (a freed large object's base). */
@@ -108,11 +99,7 @@ export function freeInSpan(heap: Heap, s: number, p: number): void {
 export function freeSmall(heap: Heap, s: number, spc: number, p: number): void {
   // With several Ps the slow path frees remotely (atomically) even on a span this P owns.
   freeInSpan(heap, s, p);
-  const idx = objIndex(heap.t, s, p);
-  const fb = heap.t.getU32(s, F_freed) + 2 * (idx >>> 5) + (heap.atomic ? 1 : 0);
-  // Not into another P's current span (see Heap.free): that P's sweep gets it back.
-  const cb = heap.t.getU32(s, F_cachedBy);
-  if (cb === 0 || cb === heap.pOwn) reusePush(heap, spc >>> 1, (s - heap.v.base) / 4, idx, fb);
+  reusePushFreed(heap, spc >>> 1, s, objIndex(heap.t, s, p));
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * (spc >>> 1);
@@ -167,30 +154,29 @@ export function usableSize(heap: Heap, p: number): number {
   const i = objIndex(t, s, p);
   const es = t.elemsize(s);
   if (p !== base + i * es) throw new InteriorPointerError(p, base + i * es);
-  if (isFree(t, s, i) || isFreed(heap, s, i)) {
-    // Confirmed under the mcentral lock with several Ps (see freeInSpan): no sweep runs there.
-    if (!heap.atomic || notAllocatedLocked(heap, s, i)) {
-      throw new ForeignPointerError(p, s, "not an allocated object (freed?)");
-    }
+  // With several Ps "not allocated" is confirmed under the mcentral lock (see freeInSpan).
+  if (notAllocated(heap, s, i) && (!heap.atomic || notAllocatedLocked(heap, s, i))) {
+    throw new ForeignPointerError(p, s, "not an allocated object (freed?)");
   }
   return es;
 }
 
-/** Whether object i of span s is free or freed, read under the mcentral lock. */
-function notAllocatedLocked(heap: Heap, s: number, i: number): boolean {
-  heap.lockCentral();
-  try {
-    return isFree(heap.t, s, i) || isFreed(heap, s, i);
-  } finally {
-    heap.unlockCentral();
-  }
-}
-
-/** Whether object i of span s is recorded as freed (not yet swept): its local or remote freed bit. */
-function isFreed(heap: Heap, s: number, i: number): boolean {
+/** Whether object i of span s is free, or recorded as freed and not yet swept (its local or remote freed bit). */
+function notAllocated(heap: Heap, s: number, i: number): boolean {
+  if (isFree(heap.t, s, i)) return true;
   const u = heap.v.u32;
   const fl = heap.t.getU32(s, F_freed) + 2 * (i >>> 5);
   return (((u[fl]! | u[fl + 1]!) >>> (i & 31)) & 1) !== 0;
+}
+
+/** {@link notAllocated} under the mcentral lock, where no sweep runs. */
+function notAllocatedLocked(heap: Heap, s: number, i: number): boolean {
+  heap.lockCentral();
+  try {
+    return notAllocated(heap, s, i);
+  } finally {
+    heap.unlockCentral();
+  }
 }
 
 /** Go's growslice capacity rule, in bytes: double small sizes, grow large ones by 1.25× + 192. */

@@ -191,6 +191,21 @@ export function reusePush(heap: Heap, c: number, sw: number, idx: number, fb: nu
 }
 
 /**
+ * The slow paths' push of object idx of span s, just freed by the span
+ * layer's free (remotely with several Ps, so into the remote word): on reuse
+ * stack c, unless s is another P's current span, whose owner gets the object
+ * back at its sweep (the inline free applies the same rule; docs/design.md,
+ * "Reuse stacks with several Ps").
+ */
+export function reusePushFreed(heap: Heap, c: number, s: number, idx: number): void {
+  const v = heap.v;
+  const cb = v.getU32(s + F_cachedBy);
+  if (cb !== 0 && cb !== heap.pOwn) return;
+  const fb = v.getU32(s + F_freed) + 2 * (idx >>> 5) + (heap.atomic ? 1 : 0);
+  reusePush(heap, c, (s - v.base) / 4, idx, fb);
+}
+
+/**
  * Pops span class spc's reuse stack until an entry's object is still freed
  * and unswept, takes it back (clearing its freed bit) and returns its
  * address; 0 when the stack holds none. Counts the allocation and, as a

@@ -23,7 +23,6 @@
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import type { SizeClasses } from "@gomalloc/sizeclass";
-import { F_cachedBy, F_freed } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import { freeInSpan } from "./free.js";
 import type { Heap } from "./heap.js";
@@ -34,7 +33,7 @@ import {
   MC_TINY_OFFSET,
   MC_TINY_SIDE,
   reusePop,
-  reusePush,
+  reusePushFreed,
   tinyReuseStack,
 } from "./mcache.js";
 
@@ -114,18 +113,12 @@ function setFill(heap: Heap, i: number, fill: number): void {
  * it on the P's tiny-block reuse stack (its A word reached 0).
  */
 function freeBlock(heap: Heap, s: number, block: number): void {
-  const remote = heap.atomic;
   freeInSpan(heap, s, block);
   const v = heap.v;
   const mc = heap.mc;
   const at = mc + heap.layout.smallFreeCount + 8 * heap.sizeClasses.tinySizeClass;
   v.setF64(at, v.getF64(at) + 1);
-  const t = heap.t;
-  const idx = (block - t.base(s)) / maxTinySize;
-  const fb = t.getU32(s, F_freed) + 2 * (idx >>> 5) + (remote ? 1 : 0);
-  // Not from another P's current span (see Heap.free): that P's sweep gets it back.
-  const cb = t.getU32(s, F_cachedBy);
-  if (cb === 0 || cb === heap.pOwn) reusePush(heap, tinyReuseStack, (s - v.base) / 4, idx, fb);
+  reusePushFreed(heap, tinyReuseStack, s, (block - heap.t.base(s)) / maxTinySize);
 }
 
 /** Go's tiny path of mallocgc: a zeroed tiny object of `size` (1..15) bytes, or 0 when memory is exhausted. */
