@@ -6,6 +6,9 @@
  * - `cpu`: a pure compute loop (no heap): the machine's own scaling.
  * - `separate-heaps`: each worker makes its own one-P heap and replays its
  *   trace there — nothing shared, the ceiling for allocation-bound work.
+ * - `separate-heaps-2p`: the same on heaps made with two Ps (one used): the
+ *   several-P code paths with nothing shared, which tells what `independent`
+ *   loses to sharing one heap from what it loses to those paths.
  * - `independent`: each worker replays its own small-churn trace (1024 live
  *   slots, 8–256 B, its own seed) through its own P.
  * - `global-lock`: the same traces on a heap with one P that every worker
@@ -31,6 +34,7 @@ import { attachHeap, createHeap, type Heap } from "@gomalloc/runtime";
 type Kind =
   | "cpu"
   | "separate-heaps"
+  | "separate-heaps-2p"
   | "independent"
   | "global-lock"
   | "producer-consumer"
@@ -220,8 +224,8 @@ function workerMain(job: Job): void {
   const locked = job.kind === "global-lock" || job.kind === "producer-consumer-lock";
   let heap: Heap | null = null;
   let mu: Mutex | null = null;
-  if (job.kind === "separate-heaps") {
-    heap = createHeap({ growableSab: { maxByteLength: 1 << 30 } });
+  if (job.kind === "separate-heaps" || job.kind === "separate-heaps-2p") {
+    heap = createHeap({ growableSab: { maxByteLength: 1 << 30 }, numPs: job.kind === "separate-heaps" ? 1 : 2 });
   } else if (job.sab !== null) {
     // With the global lock every worker uses P 0 (taken over: only one runs at a time under the lock).
     heap = attachHeap(SabSysMemory.attach(job.sab), { p: locked ? 0 : "any" });
@@ -229,7 +233,12 @@ function workerMain(job: Job): void {
   }
   const run = (ops: number) => {
     if (job.kind === "cpu") return cpuLoop(ops, job.w + 1);
-    if (job.kind === "independent" || job.kind === "global-lock" || job.kind === "separate-heaps") {
+    if (
+      job.kind === "independent" ||
+      job.kind === "global-lock" ||
+      job.kind === "separate-heaps" ||
+      job.kind === "separate-heaps-2p"
+    ) {
       churn(heap!, ops, job.w + 1, mu);
       return 0;
     }
@@ -254,6 +263,7 @@ function workerMain(job: Job): void {
 const allKinds: Kind[] = [
   "cpu",
   "separate-heaps",
+  "separate-heaps-2p",
   "independent",
   "global-lock",
   "producer-consumer",
@@ -283,7 +293,12 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
   const ctrl32 = new Int32Array(ctrl);
   let sab: SharedArrayBuffer | null = null;
   let main: Heap | null = null;
-  if (kind !== "cpu" && kind !== "separate-heaps" && kind !== "producer-consumer-ring") {
+  if (
+    kind !== "cpu" &&
+    kind !== "separate-heaps" &&
+    kind !== "separate-heaps-2p" &&
+    kind !== "producer-consumer-ring"
+  ) {
     const locked = kind === "global-lock" || kind === "producer-consumer-lock";
     main = locked
       ? createHeap({ sab: new SharedArrayBuffer(256 << 20), numPs: 1 })
@@ -350,10 +365,12 @@ async function main(): Promise<void> {
   const pcl = res.get("producer-consumer-lock");
   const cpu = res.get("cpu");
   const sep = res.get("separate-heaps");
+  const sep2 = res.get("separate-heaps-2p");
   const ring = res.get("producer-consumer-ring");
   if (!ind || !gl || !pc || !pcl || !cpu || !sep) return; // a subset: no summary
   process.stdout.write(
     `\nscaling: cpu-bound ${(cpu[1] / cpu[0]).toFixed(2)}×, separate heaps ${(sep[1] / sep[0]).toFixed(2)}×, ` +
+      (sep2 ? `separate 2-P heaps ${(sep2[1] / sep2[0]).toFixed(2)}×, ` : "") +
       `per-P heap ${(ind[1] / ind[0]).toFixed(2)}×, ` +
       `global lock ${(gl[1] / gl[0]).toFixed(2)}×\n` +
       `2 workers: per-P ÷ separate heaps ${(ind[1] / sep[1]).toFixed(2)}×; ` +
