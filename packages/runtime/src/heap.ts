@@ -74,7 +74,7 @@ import {
   stampP,
 } from "./proc.js";
 import { repairP } from "./procfault.js";
-import { maxTinySize, newTinyBlock, tinyAlignMasks, tinyBlockSpanClass } from "./tiny.js";
+import { maxTinySize, newTinyBlock, tinyAlignMasks, tinyBlockSpanClass, tinyFillShift, tinyHeld } from "./tiny.js";
 
 // The root record (byte offsets; createheap.ts writes it). @internal
 export const R_MAGIC = 0;
@@ -104,6 +104,8 @@ const TWO_NEG32 = 2 ** -32;
 const REUSE_STRIDE = reuseStride;
 const REUSE_ENTRIES = reuseEntries;
 const TINY_REUSE = tinyReuseStack;
+const TINY_HELD = tinyHeld;
+const TINY_FILL_SHIFT = tinyFillShift;
 // Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
 const W_freed = F_freed / 4;
@@ -312,6 +314,18 @@ export class Heap extends HeapMemory {
   }
 
   /**
+   * @internal Syncs this handle before a read-only walk of the whole heap
+   * (checkInvariants, inspectHeap): its views, and where the page
+   * allocator's compact metadata sits now (it moves when another worker
+   * grows the heap; slow paths re-read it under the heap lock). The walk
+   * assumes no other worker is inside a slow path meanwhile.
+   */
+  syncForWalk(): void {
+    this.syncViews();
+    this.h.pages.syncMeta(false);
+  }
+
+  /**
    * @internal Marks the held P as inside a slow path (with several Ps; the
    * mark is this handle's token): a worker that dies with this mark may hold
    * a lock, and `reclaimP` refuses its P. Nests; pair with {@link exitSlow}.
@@ -426,22 +440,15 @@ export class Heap extends HeapMemory {
         // else take a new block from the tiny-block span below.
         const mc = this.mcU;
         const m = this.tinyAlign[size]!;
-        const fill = u[mc + MW_TINY_OFFSET]!; // = the block's fill mark (word B's bits 16–20)
+        const fill = u[mc + MW_TINY_OFFSET]!; // = the block's fill mark (word A's bits 16–20)
         const off = (fill + m) & ~m;
         const side = u[mc + MW_TINY_SIDE]!;
         const end = off + size;
         if (end <= maxTinySize && side !== 0) {
-          if (this.atomic) {
-            // Another P may be freeing an object of this block (clearing an A bit, setting a B
-            // bit): word A by OR; only the holder writes the fill mark, so XOR moves it from
-            // `fill` to `end` without touching B's other bits. (side is inside this view: the
-            // slow path that made the block current synced it.)
-            Atomics.or(v.i32, side, 1 << off);
-            Atomics.xor(v.i32, side + 1, (fill ^ end) << 16);
-          } else {
-            u[side] = u[side]! | (1 << off); // word A: an object starts at off
-            u[side + 1] = (u[side + 1]! & 0xffff) | (end << 16); // word B: the fill mark
-          }
+          // Word A is the holder's alone (starts and fill mark; see tiny.ts): one plain store,
+          // even with several Ps — others only read it. (side is inside this view: the slow
+          // path that made the block current synced it.)
+          u[side] = (u[side]! & 0xffff) | (1 << off) | (end << TINY_FILL_SHIFT);
           u[mc + MW_TINY_OFFSET] = end;
           const f = v.f64;
           const d = mc >> 1;
@@ -645,7 +652,7 @@ export class Heap extends HeapMemory {
             }
           }
         } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc)) {
-          // A tiny object: clear its start bit in its block's word A (see tiny.ts).
+          // A tiny object: set its freed bit in its block's word B (see tiny.ts).
           const off = p - v.f64[sw >> 1]!;
           const blk = off >>> 4;
           const o = off - blk * maxTinySize;
@@ -653,32 +660,36 @@ export class Heap extends HeapMemory {
             const side = u[sw + W_tinySide]! + 2 * blk;
             const bit = 1 << o;
             if (this.atomic) {
-              // The block's holder may be adding objects, another P freeing one: claim the start
-              // bit (A) first, then mark it freed (B). Past this view (growth elsewhere): slow path.
+              // Other Ps may free objects of this block and its holder release it: one RMW of B
+              // decides. A double free (bit already set) is reported by the slow path. Past this
+              // view (growth elsewhere): slow path.
               const fb = u[sw + W_freed]! + 2 * (blk >>> 5) + 1; // the block's remote freed word
-              const a = side + 1 < u.length && fb < u.length ? Atomics.and(v.i32, side, ~bit) : 0;
-              if ((a & bit) !== 0) {
-                Atomics.or(v.i32, side + 1, bit);
-                if (a === bit) {
-                  // The block's last object, and no mcache holds it: free the block itself.
-                  Atomics.or(v.i32, fb, 1 << (blk & 31));
-                  const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
-                  v.f64[fc] = v.f64[fc]! + 1;
-                  const cb = u[sw + W_cachedBy]!;
-                  if (cb === 0 || cb === this.pOwn) reusePush(this, TINY_REUSE, sw, blk, fb); // as for small objects
+              if (side + 1 < u.length && fb < u.length && (u[side]! & bit) !== 0) {
+                const b = Atomics.or(v.i32, side + 1, bit);
+                if ((b & bit) === 0) {
+                  // Re-read A: this RMW follows any release, so it sees the holder's last starts.
+                  if ((b & TINY_HELD) === 0 && (u[side]! & 0xffff & ~(b | bit)) === 0) {
+                    // The block's last object, and no mcache holds it: free the block itself.
+                    Atomics.or(v.i32, fb, 1 << (blk & 31));
+                    const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
+                    v.f64[fc] = v.f64[fc]! + 1;
+                    const cb = u[sw + W_cachedBy]!;
+                    if (cb === 0 || cb === this.pOwn) reusePush(this, TINY_REUSE, sw, blk, fb); // as for small objects
+                  }
+                  return;
                 }
-                return;
               }
               freeSlow(this, p);
               return;
             }
             const a = u[side]!;
-            if ((a & bit) !== 0) {
-              u[side + 1] = u[side + 1]! | bit; // word B: an object that started at o was freed
-              u[side] = a & ~bit;
-              if (a === bit) {
+            const b = u[side + 1]!;
+            if ((a & ~b & bit) !== 0) {
+              const nb = b | bit; // word B: the object that started at o was freed
+              u[side + 1] = nb;
+              if ((a & 0xffff & ~nb) === 0 && (nb & TINY_HELD) === 0) {
                 // The block's last object, and no mcache holds it: free the block itself
-                // (allocated and not freed while word A is non-zero, HI4).
+                // (allocated and not freed while it has live objects or a holder, HI4).
                 const fb = u[sw + W_freed]! + 2 * (blk >>> 5); // the block's local freed word (one P)
                 u[fb] = u[fb]! | (1 << (blk & 31));
                 const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
@@ -726,6 +737,9 @@ export class Heap extends HeapMemory {
    * Runs a free cycle now and sweeps it to the end (gomalloc's runtime.GC):
    * every recorded free becomes reusable and empty spans go back to the page
    * heap, then the scavenger runs to its goal. Counted in NumForcedGC.
+   * With several Ps a new cycle waits until every P has flushed its cache
+   * since the last one (its next refill or free does); until then this
+   * finishes the last cycle's sweep instead and starts (and counts) none.
    */
   freeCycle(): void {
     if (this.mc === 0) throw new NoProcessorError("freeCycle");
@@ -734,9 +748,9 @@ export class Heap extends HeapMemory {
       const acct = acctOf(this);
       if (!startCycle(this)) {
         if (this.numPs > 1) {
-          // Another P has not flushed since the last cycle: finish that one instead (Go would wait for it).
+          // Another P has not flushed since the last cycle: finish that one instead (Go would wait
+          // for it). No cycle starts, so none is counted as forced (NumForcedGC ≤ NumGC, MS7).
           finishSweep(this.h, acct);
-          this.h.setField("numForced", this.h.getField("numForced") + 1);
           this.scavengeToGoal();
           return;
         }

@@ -261,6 +261,7 @@ function countPageBits(p: PageAlloc, off: number, npages: number, acc: ArenaAcc)
  * `checkInvariants` would also report.
  */
 export function inspectHeap(heap: Heap): HeapInspection {
+  heap.syncForWalk(); // another handle may have grown the heap since this one last looked
   const h = heap.h;
   const g = h.geom;
   const t = heap.t;

@@ -13,9 +13,10 @@
  * - HI3: HeapAlloc = Σ over small spans of (allocCount − freedCount) · elemsize
  *   + Σ over large spans of their bytes; HeapObjects the same count of objects;
  *   per size class, BySize Mallocs − Frees = Σ (allocCount − freedCount).
- * - HI4: tiny side tables: a block whose word A is non-zero is allocated and
- *   not freed; its held bit is set iff it is some P's current tiny block; its
- *   live starts lie below its fill mark.
+ * - HI4: tiny side tables: a block with a live object (A & ~B) or a holder
+ *   is allocated and not freed, and one with neither is not; its held bit is
+ *   set iff it is some P's current tiny block; its freed bits are starts
+ *   (B ⊆ A) and its starts lie below its fill mark.
  * - HI5: Go's MemStats identities (profiling's checkMemStats, MS1–MS9).
  * - HI6: the P table: an idle P has owner token 0, inSlow 0, no cached span,
  *   no tiny block, empty reuse stacks and an empty page cache; a running P has
@@ -41,7 +42,7 @@ import {
 } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
 import { pDead, pIdle, pInSlowIndex, pMCache, pPageCache, pStatus, pToken } from "./proc.js";
-import { maxTinySize, tinyHeld } from "./tiny.js";
+import { maxTinySize, tinyFillShift, tinyHeld } from "./tiny.js";
 
 function broken(id: string, what: string): never {
   throw new RuntimeThrow(`invariant ${id} broken: ${what}`);
@@ -49,6 +50,7 @@ function broken(id: string, what: string): never {
 
 /** Checks everything listed in the file header. */
 export function checkHeap(heap: Heap): void {
+  heap.syncForWalk(); // another handle may have grown the heap since this one last looked
   const v = heap.v;
   const t = heap.t;
   const h = heap.h;
@@ -146,17 +148,22 @@ function checkTinySpan(heap: Heap, s: number, held: ReadonlySet<number>): void {
     const a = v.u32[side + 2 * i]!;
     const b = v.u32[side + 2 * i + 1]!;
     const block = base + i * maxTinySize;
-    const isHeld = (a & tinyHeld) !== 0;
+    const isHeld = (b & tinyHeld) !== 0;
     if (isHeld !== held.has(block))
       broken("HI4", `block ${hex(block)} held bit ${isHeld}, mcache says ${held.has(block)}`);
+    if (a >>> (tinyFillShift + 5) !== 0 || (b & ~(0xffff | tinyHeld)) !== 0)
+      broken("HI4", `block ${hex(block)} side words ${hex(a)} ${hex(b)} have stray bits`);
     const freed = (((v.u32[fb + 2 * (i >>> 5)]! | v.u32[fb + 2 * (i >>> 5) + 1]!) >>> (i & 31)) & 1) !== 0;
-    if (a === 0) {
+    if ((a & ~b & 0xffff) === 0 && !isHeld) {
       if (!isFree(t, s, i) && !freed) broken("HI4", `block ${hex(block)} is allocated but holds no live object`);
       continue;
     }
-    if (isFree(t, s, i) || freed) broken("HI4", `block ${hex(block)} has live objects but is not allocated`);
-    const fill = (b >>> 16) & 31;
-    if ((a & 0xffff) >>> fill !== 0)
-      broken("HI4", `block ${hex(block)} has a live start at or past its fill mark ${fill}`);
+    if (isFree(t, s, i) || freed)
+      broken("HI4", `block ${hex(block)} has live objects or a holder but is not allocated`);
+    if ((b & ~a & 0xffff) !== 0)
+      broken("HI4", `block ${hex(block)} has freed bits ${hex(b & 0xffff)} that are no start`);
+    const fill = (a >>> tinyFillShift) & 31;
+    if ((a & 0xffff) >>> fill !== 0 || fill > maxTinySize)
+      broken("HI4", `block ${hex(block)} has a start at or past its fill mark ${fill}`);
   }
 }

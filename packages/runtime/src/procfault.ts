@@ -10,14 +10,15 @@
  * objects in allocBits or below freeindex. A reuse-stack claim stopped while
  * it held a bit unchecked is undone (its stack's claim word says so). The
  * allocCache is rebuilt from freeindex when the span is next handed out.
- * The tiny block's fill mark is raised past its last recorded start. Slow
+ * The mcache's tinyoffset is raised to its tiny block's fill mark (an
+ * allocation stores the block's word A, then tinyoffset). Slow
  * paths mark the P (`inSlow`), and a P that died with the mark is refused. See docs/design.md, "Many workers, one heap".
  */
 import { F_tinySide } from "@gomalloc/mheap";
 import { F_allocBits, F_allocCount, F_freeindex, F_nelems, onesCount32 } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
 import { MC_ALLOC, MC_TINY, MC_TINY_OFFSET, reuseStride } from "./mcache.js";
-import { maxTinySize } from "./tiny.js";
+import { maxTinySize, tinyFillShift } from "./tiny.js";
 
 /** Repairs the counts of every span P `heap.p` caches and its tiny block (see the file header). Caller holds the mcentral lock. */
 export function repairP(heap: Heap): void {
@@ -56,13 +57,8 @@ export function repairP(heap: Heap): void {
   if (tiny !== 0) {
     const s = heap.h.spanOf(tiny);
     const side = t.getU32(s, F_tinySide) + 2 * Math.floor((tiny - t.base(s)) / maxTinySize);
-    const starts = (u[side]! | u[side + 1]!) & 0xffff;
-    const last = starts === 0 ? 0 : 32 - Math.clz32(starts);
-    const fill = Math.max((u[side + 1]! >>> 16) & 31, v.getU32(mc + MC_TINY_OFFSET), last);
-    for (;;) {
-      const old = Atomics.load(v.i32, side + 1);
-      if (Atomics.compareExchange(v.i32, side + 1, old, (old & 0xffff) | (fill << 16)) === old) break;
-    }
+    // Word A (starts and fill mark) is one store, made before tinyoffset follows it.
+    const fill = Math.max((u[side]! >>> tinyFillShift) & 31, v.getU32(mc + MC_TINY_OFFSET));
     v.setU32(mc + MC_TINY_OFFSET, fill);
   }
 }

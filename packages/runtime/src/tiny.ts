@@ -7,18 +7,30 @@
  * word for the inline fast path) and switches to a new one when that leaves
  * more room. The blocks come from {@link tinyBlockSpanClass}, not from Go's
  * tinySpanClass itself, so that no span mixes tiny blocks with ordinary
- * 16-byte objects. Go never frees tiny objects
- * explicitly; gomalloc does, with a side table per tiny span (in managed
- * memory, allocated with the span): for each block, word A holds bit k =
- * "a live object starts at offset k" (k < 16) and bit 16 = "an mcache holds
- * this block"; word B holds bit k = "an object that started at k was freed"
- * and, in bits 16–20, the block's fill mark. Freeing clears the object's A
- * bit (a double free finds it clear and its B bit set; a pointer that is no
- * recorded start is an interior or foreign pointer); when A becomes 0 the
- * block itself is freed like any small object and pushed on the P's
- * tiny-block reuse stack, where the next new block is looked for first. The
- * usable size of a tiny object runs to the next recorded start, or to the
- * fill mark. Words are updated with Atomics when the memory is shared. See
+ * 16-byte objects. Go never frees tiny objects explicitly; gomalloc does,
+ * with a side table per tiny span (in managed memory, allocated with the
+ * span). Each block has two u32 words, split by writer:
+ *
+ * - word A, the **holder's**: bit k = "an object started at offset k" in
+ *   this life of the block (k < 16), bits 16–20 the fill mark. Only the P
+ *   that took the block from the span writes it (plain stores: one per
+ *   allocation), and never after it released the block.
+ * - word B, **everyone's**: bit k = "the object that started at k was
+ *   freed", set by whichever P frees it (`Atomics.or` when several Ps run),
+ *   and bit 16 = "an mcache holds this block", cleared by the holder's
+ *   release (`Atomics.and`).
+ *
+ * Live objects are A & ~B (bits 0–15). Freeing sets the object's B bit (a
+ * set bit is a double free; a pointer that is no start in A is an interior
+ * or foreign pointer). The block itself is freed — like any small object,
+ * and pushed on the P's tiny-block reuse stack, where the next new block is
+ * looked for first — by exactly one party: the free whose read-modify-write
+ * of B leaves no live object while the held bit is clear, or the release
+ * that clears the held bit when no live object is left. Both decide on one
+ * value returned by a read-modify-write of B, so they cannot both see the
+ * block empty; a freer re-reads A after its RMW (that RMW is ordered after
+ * the holder's release, so it sees the holder's last starts). The usable
+ * size of a tiny object runs to the next start, or to the fill mark. See
  * docs/design.md, "Tiny".
  */
 import { F_tinySide } from "@gomalloc/mheap";
@@ -39,8 +51,10 @@ import {
 
 /** Go's maxTinySize: the tiny block size. */
 export const maxTinySize = 16;
-/** Word A bit: an mcache holds the block as its current tiny block. */
+/** Word B bit: an mcache holds the block as its current tiny block. */
 export const tinyHeld = 1 << 16;
+/** Word A's fill mark: bits 16–20. */
+export const tinyFillShift = 16;
 /** Bytes of a tiny span's side table entry per block (words A and B). */
 export const tinySideEntryBytes = 8;
 
@@ -79,33 +93,18 @@ function sideIndex(heap: Heap, s: number, block: number): number {
   return side + 2 * i;
 }
 
-function orWord(heap: Heap, i: number, bits: number): number {
+/** B |= bits (atomically when the memory is shared); returns B's old value. */
+function orB(heap: Heap, i: number, bits: number): number {
   const v = heap.v;
-  if (v.shared) return Atomics.or(v.i32, i, bits) | bits;
-  const n = (v.i32[i]! | bits) >>> 0;
-  v.u32[i] = n;
-  return n;
+  if (v.shared) return Atomics.or(v.i32, i, bits) >>> 0;
+  const old = v.u32[i]!;
+  v.u32[i] = old | bits;
+  return old;
 }
 
-function andWord(heap: Heap, i: number, mask: number): number {
-  const v = heap.v;
-  if (v.shared) return Atomics.and(v.i32, i, mask) & mask;
-  const n = (v.i32[i]! & mask) >>> 0;
-  v.u32[i] = n;
-  return n;
-}
-
-/** Sets the fill mark (bits 16–20 of word B), keeping the freed-start bits another worker may be setting. */
-function setFill(heap: Heap, i: number, fill: number): void {
-  const v = heap.v;
-  if (!v.shared) {
-    v.u32[i] = (v.u32[i]! & 0xffff) | (fill << 16);
-    return;
-  }
-  for (;;) {
-    const old = Atomics.load(v.i32, i);
-    if (Atomics.compareExchange(v.i32, i, old, (old & 0xffff) | (fill << 16)) === old) return;
-  }
+/** Live starts of a block: word A's starts not freed in word B. */
+function liveStarts(a: number, b: number): number {
+  return a & ~b & 0xffff;
 }
 
 /**
@@ -129,10 +128,8 @@ export function mallocTiny(heap: Heap, size: number): number {
   const off = (v.getU32(mc + MC_TINY_OFFSET) + m) & ~m;
   const tiny = v.getF64(mc + MC_TINY);
   if (off + size <= maxTinySize && tiny !== 0) {
-    const s = heap.h.spanOf(tiny);
-    const i = sideIndex(heap, s, tiny);
-    orWord(heap, i, 1 << off);
-    setFill(heap, i + 1, off + size);
+    const i = v.getU32(mc + MC_TINY_SIDE); // word A: the holder's own, a plain store
+    v.u32[i] = (v.u32[i]! & 0xffff) | (1 << off) | ((off + size) << tinyFillShift);
     v.setU32(mc + MC_TINY_OFFSET, off + size);
     v.setF64(mc + MC_TINY_ALLOCS, v.getF64(mc + MC_TINY_ALLOCS) + 1);
     return tiny + off;
@@ -164,16 +161,12 @@ export function newTinyBlock(heap: Heap, x: number, i: number, size: number): nu
   } else {
     memclr(heap, x, maxTinySize);
   }
-  if (v.shared) {
-    Atomics.store(v.i32, i + 1, size << 16);
-    Atomics.store(v.i32, i, 1);
-  } else {
-    v.u32[i + 1] = size << 16;
-    v.u32[i] = 1;
-  }
-  if (size < v.getU32(mc + MC_TINY_OFFSET) || v.getF64(mc + MC_TINY) === 0) {
+  // Nobody else touches a block just taken from its span: plain stores start its life.
+  const current = size < v.getU32(mc + MC_TINY_OFFSET) || v.getF64(mc + MC_TINY) === 0;
+  v.u32[i + 1] = current ? tinyHeld : 0;
+  v.u32[i] = 1 | (size << tinyFillShift);
+  if (current) {
     releaseTinyBlock(heap);
-    orWord(heap, i, tinyHeld);
     v.setF64(mc + MC_TINY, x);
     v.setU32(mc + MC_TINY_OFFSET, size);
     v.setU32(mc + MC_TINY_SIDE, i);
@@ -192,7 +185,13 @@ export function releaseTinyBlock(heap: Heap): void {
   v.setU32(mc + MC_TINY_OFFSET, 0);
   v.setU32(mc + MC_TINY_SIDE, 0);
   if (tiny === 0) return;
-  if (andWord(heap, i, ~tinyHeld) === 0) freeBlock(heap, heap.h.spanOf(tiny), tiny);
+  let b: number; // B before the held bit is cleared: every free ordered before the release
+  if (v.shared) b = Atomics.and(v.i32, i + 1, ~tinyHeld) >>> 0;
+  else {
+    b = v.u32[i + 1]!;
+    v.u32[i + 1] = b & ~tinyHeld;
+  }
+  if (liveStarts(v.u32[i]!, b) === 0) freeBlock(heap, heap.h.spanOf(tiny), tiny);
 }
 
 /** What p is inside a tiny span: an index of its block's word A, or this. */
@@ -201,9 +200,9 @@ const NOT_LIVE = -1;
 /**
  * Classifies p inside tiny span s: returns the u32 index of its block's word
  * A for a live tiny object, NOT_LIVE for the start of a block with no live
- * object (word A = 0: a block already freed, or never handed out — the span
- * layer's free and isFree tell which, with their typed errors), or throws
- * the misuse error.
+ * object that no mcache holds (a block already freed, or never handed out —
+ * the span layer's free and isFree tell which, with their typed errors), or
+ * throws the misuse error.
  */
 function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
   const t = heap.t;
@@ -213,16 +212,18 @@ function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
   const i = sideIndex(heap, s, block);
   const v = heap.v;
   const a = v.u32[i]!;
-  const bit = 1 << off;
-  if ((a & bit) !== 0) return i;
-  if (a === 0 && off === 0) return NOT_LIVE;
   const b = v.u32[i + 1]!;
-  if ((b & bit) !== 0) {
+  const bit = 1 << off;
+  const live = liveStarts(a, b);
+  if ((live & bit) !== 0) return i;
+  const dead = live === 0 && (b & tinyHeld) === 0; // the words are what its last life left
+  if (dead && off === 0) return NOT_LIVE;
+  if ((a & b & bit) !== 0) {
     if (op === "free") throw new DoubleFreeError(p, s);
     throw new ForeignPointerError(p, s, "not an allocated object (freed)");
   }
-  const lower = (a | b) & 0xffff & (bit - 1);
-  if (lower !== 0 || a === 0) throw new InteriorPointerError(p, lower !== 0 ? block + 31 - Math.clz32(lower) : block);
+  const lower = a & 0xffff & (bit - 1);
+  if (lower !== 0 || dead) throw new InteriorPointerError(p, lower !== 0 ? block + 31 - Math.clz32(lower) : block);
   throw new ForeignPointerError(p, s, "not the start of a tiny object");
 }
 
@@ -237,8 +238,10 @@ export function freeTiny(heap: Heap, s: number, p: number): boolean {
   const base = heap.t.base(s);
   const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
   const bit = 1 << (p - block);
-  orWord(heap, i + 1, bit);
-  if (andWord(heap, i, ~bit) === 0) freeBlock(heap, s, block);
+  const b = orB(heap, i + 1, bit);
+  if ((b & bit) !== 0) throw new DoubleFreeError(p, s); // another P freed it first
+  // Re-read A after the RMW: a holder that released the block before it stored its last starts first.
+  if ((b & tinyHeld) === 0 && liveStarts(heap.v.u32[i]!, b | bit) === 0) freeBlock(heap, s, block);
   return true;
 }
 
@@ -252,9 +255,9 @@ export function tinyUsableSize(heap: Heap, s: number, p: number): number {
   if (i === NOT_LIVE) return -1;
   const base = heap.t.base(s);
   const off = (p - base) % maxTinySize;
-  const v = heap.v;
-  const starts = (v.u32[i]! | v.u32[i + 1]!) & 0xffff & ~((2 << off) - 1);
-  const end = starts !== 0 ? 31 - Math.clz32(starts & -starts) : (v.u32[i + 1]! >>> 16) & 31;
+  const a = heap.v.u32[i]!;
+  const starts = a & 0xffff & ~((2 << off) - 1);
+  const end = starts !== 0 ? 31 - Math.clz32(starts & -starts) : (a >>> tinyFillShift) & 31;
   return end - off;
 }
 
@@ -262,5 +265,7 @@ export function tinyUsableSize(heap: Heap, s: number, p: number): number {
 export function tinyLive(heap: Heap, s: number, p: number): boolean {
   const base = heap.t.base(s);
   const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
-  return (heap.v.u32[sideIndex(heap, s, block)]! & (1 << (p - block))) !== 0;
+  const i = sideIndex(heap, s, block);
+  const u = heap.v.u32;
+  return (liveStarts(u[i]!, u[i + 1]!) & (1 << (p - block))) !== 0;
 }
