@@ -11,7 +11,10 @@
  * it held a bit unchecked is undone (its stack's claim word says so). The
  * allocCache is rebuilt from freeindex when the span is next handed out.
  * The mcache's tinyoffset is raised to its tiny block's fill mark (an
- * allocation stores the block's word A, then tinyoffset). Slow
+ * allocation stores the block's word A, then tinyoffset). Not repaired: a
+ * worker stopped between the two steps of a tiny free that emptied a block
+ * (word B's RMW, then the block's freed bit) strands that block — any P's,
+ * and no scan can tell it from a live P's free between those same steps. Slow
  * paths mark the P (`inSlow`), and a P that died with the mark is refused. See docs/design.md, "Many workers, one heap".
  */
 import { F_tinySide } from "@gomalloc/mheap";

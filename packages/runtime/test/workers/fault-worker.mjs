@@ -54,7 +54,7 @@ function step(minSize, maxSize) {
 
 if (role === "victim") {
   for (let k = 0; ; k++) {
-    step(16, 512); // no tiny sizes: with several Ps those take the slow path
+    step(16, 512); // no tiny sizes: one killed between a tiny free's two steps strands its block (procfault.ts)
     if (k === 2000) parentPort.postMessage({ type: "running" });
   }
 }
