@@ -24,9 +24,14 @@
  *
  * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
  * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
- * (`node dist/workers.js [--ops n] [--rounds n] [--kinds a,b]`). See bench/README.md.
+ * (`node dist/workers.js [--ops n] [--warmup n] [--rounds n] [--kinds a,b]`).
+ * Each worker runs `--warmup` operations (1.5 M by default) before the
+ * barrier: throughput takes about that long to settle (after 300 k the first
+ * timed half-million ran 15–45 % slower than the rest on separate heaps and
+ * 20–90 % on a shared one). See bench/README.md.
  */
 import { availableParallelism, cpus } from "node:os";
+import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Mutex, SabSysMemory } from "@gomalloc/os-mem";
 import { attachHeap, createHeap, type Heap } from "@gomalloc/runtime";
@@ -46,6 +51,8 @@ interface Job {
   role: "solo" | "producer" | "consumer";
   w: number;
   ops: number;
+  /** Operations each worker runs before the barrier. */
+  warmup: number;
   sab: SharedArrayBuffer | null;
   ctrl: SharedArrayBuffer;
   ring: SharedArrayBuffer | null;
@@ -249,8 +256,8 @@ function workerMain(job: Job): void {
     return 0;
   };
   // Warm-up: the pair kinds warm up on the solo loop (no partner yet); it compiles the same calls.
-  if (job.role === "solo") run(Math.min(job.ops, 300_000));
-  else produceConsumeSolo(heap, Math.min(job.ops, 300_000), mu);
+  if (job.role === "solo") run(job.warmup);
+  else produceConsumeSolo(heap, job.warmup, mu);
   Atomics.add(ctrl, 0, 1);
   Atomics.notify(ctrl, 0);
   while (Atomics.load(ctrl, 1) === 0) Atomics.wait(ctrl, 1, 0);
@@ -271,24 +278,38 @@ const allKinds: Kind[] = [
   "producer-consumer-ring",
 ];
 
-function parseArgs(argv: string[]): { ops: number; rounds: number; kinds: Kind[] } {
-  let ops = 4_000_000;
-  let rounds = 3;
-  let kinds = allKinds;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--ops") ops = Number(argv[++i]);
-    else if (argv[i] === "--rounds") rounds = Number(argv[++i]);
-    else if (argv[i] === "--kinds") kinds = (argv[++i] ?? "").split(",") as Kind[];
-    else throw new Error(`unknown option ${argv[i]} (--ops n, --rounds n, --kinds a,b)`);
-  }
-  if (!(ops >= 1000) || !(rounds >= 1)) throw new Error("--ops ≥ 1000 and --rounds ≥ 1");
+interface Options {
+  ops: number;
+  warmup: number;
+  rounds: number;
+  kinds: Kind[];
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ops: { type: "string", default: "4000000" },
+      warmup: { type: "string", default: "1500000" },
+      rounds: { type: "string", default: "3" },
+      kinds: { type: "string", default: allKinds.join(",") },
+    },
+  });
+  const ops = Number(values.ops);
+  const warmup = Number(values.warmup);
+  const rounds = Number(values.rounds);
+  const kinds = values.kinds.split(",") as Kind[];
+  if (!Number.isInteger(ops) || ops < 1000) throw new Error(`--ops ${values.ops}: want an integer ≥ 1000`);
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup ${values.warmup}: want an integer ≥ 0`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${values.rounds}: want an integer ≥ 1`);
   for (const k of kinds)
     if (!allKinds.includes(k)) throw new Error(`--kinds: ${k} is not one of ${allKinds.join(", ")}`);
-  return { ops, rounds, kinds };
+  return { ops, warmup, rounds, kinds };
 }
 
 /** Runs one configuration: `n` workers (roles as the kind needs) on a fresh heap; returns total ops/s. */
-async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
+async function runOnce(kind: Kind, n: number, ops: number, warmup: number): Promise<number> {
   const ctrl = new SharedArrayBuffer(16);
   const ctrl32 = new Int32Array(ctrl);
   let sab: SharedArrayBuffer | null = null;
@@ -311,7 +332,9 @@ async function runOnce(kind: Kind, n: number, ops: number): Promise<number> {
   const roles: Job["role"][] = pair && n === 2 ? ["producer", "consumer"] : n === 2 ? ["solo", "solo"] : ["solo"];
   const workers = roles.map(
     (role, w) =>
-      new Worker(new URL(import.meta.url), { workerData: { kind, role, w, ops, sab, ctrl, ring } satisfies Job }),
+      new Worker(new URL(import.meta.url), {
+        workerData: { kind, role, w, ops, warmup, sab, ctrl, ring } satisfies Job,
+      }),
   );
   const done = workers.map(
     (wk) =>
@@ -340,10 +363,10 @@ function fmt(x: number): string {
 }
 
 async function main(): Promise<void> {
-  const { ops, rounds, kinds } = parseArgs(process.argv.slice(2));
+  const { ops, warmup, rounds, kinds } = parseOptions(process.argv.slice(2));
   process.stdout.write(
     `gomalloc workers bench: node ${process.version}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, ` +
-      `${ops} ops per worker, median of ${rounds}\n`,
+      `${ops} ops per worker after ${warmup} of warm-up, median of ${rounds}\n`,
   );
   const res = new Map<Kind, [number, number]>();
   process.stdout.write("| run | 1 worker | 2 workers | 2 ÷ 1 |\n| --- | --- | --- | --- |\n");
@@ -351,8 +374,8 @@ async function main(): Promise<void> {
     const one: number[] = [];
     const two: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      one.push(await runOnce(kind, 1, ops));
-      two.push(await runOnce(kind, 2, ops));
+      one.push(await runOnce(kind, 1, ops, warmup));
+      two.push(await runOnce(kind, 2, ops, warmup));
     }
     const a = median(one);
     const b = median(two);
