@@ -8,14 +8,16 @@ import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
+// xorshift32 with its state in a Uint32Array (a closure variable over 2^30 is boxed on every call).
 function rng(seed) {
-  let s = seed >>> 0 || 1;
+  const st = new Uint32Array([seed >>> 0 || 1]);
   return () => {
+    let s = st[0];
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    s >>>= 0;
-    return s;
+    st[0] = s;
+    return s >>> 0;
   };
 }
 

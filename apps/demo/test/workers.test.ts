@@ -6,7 +6,8 @@
 // patterns intact (a worker error fails the run), no overlap among the live
 // objects, all freed, statistics balanced, invariants held, every worker's P
 // idle again, and the page's own mallocs on a thread that may not block.
-// Under CI=true a missing chromium is a failed test (see browser.ts).
+// Under CI=true a missing chromium is a failed test (see browser.ts), and each
+// worker runs the full million operations (20 000 otherwise; GOMALLOC_STRESS_OPS).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,8 @@ import type { WorkersStatus } from "../src/workers/main.js";
 import { chromiumPath, haveChromium, launchChromium, runBrowserTests } from "./browser.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+/** Operations per worker: the full million under CI=true (as the Node stress), 20 000 otherwise; GOMALLOC_STRESS_OPS overrides. */
+const OPS = Number(process.env.GOMALLOC_STRESS_OPS ?? (process.env.CI === "true" ? 1_000_000 : 20_000));
 let outDir = "";
 let server: PreviewServer | null = null;
 let browser: Browser | null = null;
@@ -45,11 +48,11 @@ describe.runIf(runBrowserTests)("workers.html: Web Workers on one heap in chromi
   for (const workers of [2, 4, 8]) {
     it(`${workers} Web Workers allocate and free on one SharedArrayBuffer heap`, async () => {
       const seed = Date.now() % 2 ** 31;
-      console.log(`workers.html?workers=${workers}&ops=20000&seed=${seed}`);
+      console.log(`workers.html?workers=${workers}&ops=${OPS}&seed=${seed}`);
       const page = await browser!.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      const res = await page.goto(`${baseUrl}workers.html?workers=${workers}&ops=20000&seed=${seed}`);
+      const res = await page.goto(`${baseUrl}workers.html?workers=${workers}&ops=${OPS}&seed=${seed}`);
       expect(res?.status()).toBe(200);
       await page.waitForFunction(() => window.__gomallocWorkers?.done === true, undefined, { timeout: 120_000 });
       const st = (await page.evaluate(() => JSON.parse(JSON.stringify(window.__gomallocWorkers)))) as WorkersStatus;

@@ -6,9 +6,9 @@
 // the live objects of all workers are scanned for overlap; then everything
 // is freed and every worker detaches, and the heap's statistics must balance
 // and its invariants hold. Sizes: GOMALLOC_STRESS_OPS operations per worker
-// (default 100 000: about 12 s for the three runs on 2 busy cores; the full
-// 1 000 000 takes about 65 s), GOMALLOC_STRESS_SEED to replay. Workers load
-// the built package.
+// (default 1 000 000 under CI=true, the full run: about 37 s for the three
+// runs on 2 cores; 100 000 otherwise, a few seconds), GOMALLOC_STRESS_SEED to
+// replay. Workers load the built package.
 
 import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
@@ -18,7 +18,7 @@ import { createHeap, type Heap, pInfo } from "@gomalloc/runtime";
 import { describe, expect, it } from "vitest";
 import { exited, requireDist, startWorker } from "./workerutil.js";
 
-const OPS = Number(process.env.GOMALLOC_STRESS_OPS ?? 100_000);
+const OPS = Number(process.env.GOMALLOC_STRESS_OPS ?? (process.env.CI === "true" ? 1_000_000 : 100_000));
 const SEED = Number(process.env.GOMALLOC_STRESS_SEED ?? Date.now() % 2 ** 31);
 const QUEUE_CAPACITY = 4096;
 
