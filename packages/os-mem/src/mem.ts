@@ -47,6 +47,11 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
   /** Deterministic fault injection for this instance. */
   readonly faults = new FaultInjector();
 
+  /** See {@link SysMemory.grownElsewhere}; false unless a backend says otherwise. */
+  grownElsewhere(): boolean {
+    return false;
+  }
+
   /**
    * Where a new reservation of `bytes` goes: `hint` if that range is free and
    * `avoidHint` is false; else, on sbrk backends, 0 when a hint was given;

@@ -280,6 +280,16 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     zeroIfDirty(this.view.u8, addr, this.physPageSize);
   }
 
+  /**
+   * Whether the memory is now longer than this handle's view: a growable
+   * SharedArrayBuffer's length moves under a fixed-length view, and a shared
+   * WebAssembly.Memory hands out a new, longer buffer object after a grow
+   * while the old one keeps its length.
+   */
+  override grownElsewhere(): boolean {
+    return this.currentBuffer().byteLength - this.view.u8.length >= 8;
+  }
+
   /** The one view over the whole buffer (base 0), re-pointed first if the buffer grew elsewhere. */
   viewOf(addr: number): MemView {
     const v = this.view;

@@ -208,6 +208,13 @@ export interface SysMemory extends CheckedMemory {
   sysNoHugePage(v: number, n: number): void;
   /** The MemView covering `addr`; flat backends: one view over the whole buffer, base 0. */
   viewOf(addr: number): MemView;
+  /**
+   * Whether another handle grew the memory past this handle's whole-buffer
+   * view (a shared buffer or WebAssembly.Memory grown by another worker);
+   * `viewOf` at the view's old end then re-points it. Always false on the
+   * simulated backend, whose views follow its reservations.
+   */
+  grownElsewhere(): boolean;
 
   /** Reserved→None without touching any counter (Go's sysUnreserve). */
   sysUnreserve(v: number, n: number): void;

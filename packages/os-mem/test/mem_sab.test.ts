@@ -60,6 +60,18 @@ describe("SabSysMemory", () => {
     });
   });
 
+  it("grownElsewhere says when another handle grew the buffer past this one's fixed-length view", () => {
+    const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const b = SabSysMemory.attach(a.sab);
+    const end = b.viewOf(0).u8.length;
+    expect(b.grownElsewhere()).toBe(false);
+    a.sysAlloc(4 << 20, SysStat.other_sys);
+    expect(a.grownElsewhere()).toBe(false);
+    expect(b.grownElsewhere()).toBe(true);
+    expect(b.viewOf(end).u8.length).toBe(a.sab.byteLength);
+    expect(b.grownElsewhere()).toBe(false);
+  });
+
   it("refuses to attach to a buffer that holds no header", () => {
     expect(() => SabSysMemory.attach(new SharedArrayBuffer(1 << 16))).toThrow(AttachError);
     const a = SabSysMemory.create({ maxByteLength: 4 << 20 });

@@ -95,4 +95,17 @@ describe("WasmSysMemory", () => {
     expect(bView.byteLength).toBe(mem.buffer.byteLength);
     b.checkInvariants({ contents: true });
   });
+
+  it("grownElsewhere says when another handle grew a shared memory past this one's view", () => {
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 64, shared: true });
+    const a = WasmSysMemory.create(mem, { maximumPages: 64 });
+    const b = WasmSysMemory.attach(mem);
+    const end = b.viewOf(0).u8.length;
+    expect(b.grownElsewhere()).toBe(false);
+    a.sysAlloc(8 * wasmPageSize, SysStat.other_sys);
+    expect(a.grownElsewhere()).toBe(false); // the grower's own view followed
+    expect(b.grownElsewhere()).toBe(true); // b's old buffer object keeps its length
+    expect(b.viewOf(end).u8.length).toBe(mem.buffer.byteLength);
+    expect(b.grownElsewhere()).toBe(false);
+  });
 });

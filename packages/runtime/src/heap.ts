@@ -310,7 +310,7 @@ export class Heap extends HeapMemory {
    */
   syncViews(): void {
     const v = this.v;
-    if (this.flatView && v.buffer.byteLength - v.u8.length >= 8) this.sys.viewOf(v.u8.length);
+    if (this.flatView && this.sys.grownElsewhere()) this.sys.viewOf(v.u8.length);
   }
 
   /**

@@ -24,7 +24,7 @@ export class HeapMemory {
     }
     const v = this.sys.viewOf(0);
     // Another worker may have grown a shared buffer: the whole-buffer arrays then follow it.
-    if (v.buffer.byteLength - v.u8.length >= 8) return this.sys.viewOf(v.u8.length);
+    if (this.sys.grownElsewhere()) return this.sys.viewOf(v.u8.length);
     return v;
   }
 

@@ -4,7 +4,7 @@
 // the stale-view case after another handle grew the buffer, cross-handle
 // double frees, a contended lock on a thread that may not block, and
 // reclaimP of a P whose holder went away (with a fast path stopped half-way).
-import { LockWouldBlockError, SabSysMemory, setLockRankChecking } from "@gomalloc/os-mem";
+import { LockWouldBlockError, SabSysMemory, setLockRankChecking, WasmSysMemory } from "@gomalloc/os-mem";
 import {
   attachHeap,
   createHeap,
@@ -114,6 +114,25 @@ describe("stale views: another handle grew the shared buffer", () => {
     b!.u8[big + (32 << 20) - 1] = 7;
     expect(a!.u8[big + (32 << 20) - 1]).toBe(7);
     b!.free(big);
+  });
+
+  it("on a shared WebAssembly.Memory too, whose grow hands out a new buffer object and leaves the old one's length", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2048, shared: true });
+    const a = createHeap({ wasmMemory: memory, maximumPages: 2048, numPs: 2 });
+    const b = attachHeap(WasmSysMemory.attach(memory), { p: "any" });
+    const p = a.malloc(24);
+    const before = b.u8.length;
+    const big = a.malloc(8 << 20); // grows the memory through a
+    expect(memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(b.sys.grownElsewhere()).toBe(true);
+    a.u8[big + (8 << 20) - 1] = 7;
+    a.u32[(p >>> 2) + 1] = 0xdeadbeef;
+    expect(b.u8[big + (8 << 20) - 1]).toBe(7); // read through b's re-pointed array, not undefined
+    expect(b.u32[(p >>> 2) + 1]).toBe(0xdeadbeef);
+    expect(b.sys.grownElsewhere()).toBe(false);
+    b.free(big);
+    b.free(p);
+    b.checkInvariants();
   });
 });
 

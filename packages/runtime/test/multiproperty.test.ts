@@ -1,17 +1,20 @@
-// Property test with several Ps on one SharedArrayBuffer heap, driven from one
-// thread: random malloc/free/realloc through random handles, so that objects
-// (tiny ones above all) are freed by Ps other than the one that allocated
-// them, blocks are released while other Ps free into them, and Ps detach and
-// attach again. Every object carries an id-derived pattern checked before it
-// is freed; no two live objects overlap; the heap's invariants are checked
-// after every step; stale frees from any P get typed errors and change
-// nothing; at the end everything is freed and the heap is empty.
-// Seeds are logged; replay with FC_SEED.
-import { SabSysMemory } from "@gomalloc/os-mem";
+// Property test with several Ps on one shared heap (growable and fixed
+// SharedArrayBuffers, shared WebAssembly.Memory), driven from one thread:
+// random malloc/free/realloc through random handles, so that objects (tiny
+// ones above all) are freed by Ps other than the one that allocated them,
+// blocks are released while other Ps free into them, Ps detach and attach
+// again, and handles vanish without detaching and have their P reclaimed by
+// another. Every object carries an id-derived pattern checked before it is
+// freed; no two live objects overlap; the heap's invariants are checked after
+// every step; stale frees from any P get typed errors and change nothing; at
+// the end everything is freed and the heap is empty. Seeds are logged; replay
+// with FC_SEED.
+import { SabSysMemory, type SysMemory, WasmSysMemory } from "@gomalloc/os-mem";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   attachHeap,
+  type CreateHeapOptions,
   createHeap,
   DoubleFreeError,
   ForeignPointerError,
@@ -33,6 +36,7 @@ type Op =
   | { k: "realloc"; h: number; pick: number; size: number }
   | { k: "refree"; h: number; pick: number }
   | { k: "reattach"; h: number }
+  | { k: "abandon"; h: number }
   | { k: "cycle"; h: number };
 
 const hArb = fc.nat({ max: NUM_PS - 1 });
@@ -47,8 +51,37 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant("realloc" as const), h: hArb, pick: fc.nat(), size: sizeArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("refree" as const), h: hArb, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("reattach" as const), h: hArb }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("abandon" as const), h: hArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("cycle" as const), h: hArb }) },
 );
+
+/** A backend several workers can share: how to make the heap's memory, and how another worker attaches to it. */
+interface SharedBackend {
+  name: string;
+  opts: () => CreateHeapOptions;
+  attach: (h: Heap) => SysMemory;
+}
+
+const sharedBackends: SharedBackend[] = [
+  {
+    name: "growable sab",
+    opts: () => ({ growableSab: { maxByteLength: 256 << 20 } }),
+    attach: (h) => SabSysMemory.attach((h.sys as SabSysMemory).sab),
+  },
+  {
+    name: "sab fixed",
+    opts: () => ({ sab: new SharedArrayBuffer(64 << 20) }),
+    attach: (h) => SabSysMemory.attach((h.sys as SabSysMemory).sab),
+  },
+  {
+    name: "wasm memory shared",
+    opts: () => ({
+      wasmMemory: new WebAssembly.Memory({ initial: 1, maximum: 4096, shared: true }),
+      maximumPages: 4096,
+    }),
+    attach: (h) => WasmSysMemory.attach((h.sys as WasmSysMemory).memory),
+  },
+];
 
 interface Obj {
   id: number;
@@ -61,11 +94,10 @@ class Run {
   /** Addresses freed so far (some may be live again). */
   readonly freed: number[] = [];
   private nextId = 1;
-  constructor() {
-    const a = createHeap({ growableSab: { maxByteLength: 256 << 20 }, numPs: NUM_PS, gcPercent: 10 });
+  constructor(readonly b: SharedBackend) {
+    const a = createHeap({ ...b.opts(), numPs: NUM_PS, gcPercent: 10 });
     this.hs = [a];
-    for (let i = 1; i < NUM_PS; i++)
-      this.hs.push(attachHeap(SabSysMemory.attach((a.sys as SabSysMemory).sab), { p: "any" }));
+    for (let i = 1; i < NUM_PS; i++) this.hs.push(attachHeap(b.attach(a), { p: "any" }));
   }
 
   private write(h: Heap, p: number, o: Obj): void {
@@ -139,9 +171,19 @@ class Run {
       }
       case "reattach": {
         // The P flushes its spans and tiny block; a new handle takes a P (maybe another one).
-        const sab = (h.sys as SabSysMemory).sab;
+        const sys = this.b.attach(h);
         h.detach();
-        this.hs[op.h] = attachHeap(SabSysMemory.attach(sab), { p: "any" });
+        this.hs[op.h] = attachHeap(sys, { p: "any" });
+        break;
+      }
+      case "abandon": {
+        // The handle goes away without detach (a worker that died); the next handle reclaims
+        // its P under its token, and a new handle takes a P. Its objects stay live.
+        const other = this.hs[(op.h + 1) % NUM_PS]!;
+        const sys = this.b.attach(other);
+        expect(other.reclaimP(h.p, h.token)).toBe(true);
+        expect(other.reclaimP(h.p, h.token)).toBe(false); // idle now
+        this.hs[op.h] = attachHeap(sys, { p: "any" });
         break;
       }
       case "cycle":
@@ -162,9 +204,9 @@ class Run {
       this.hs[o.id % NUM_PS]!.free(p);
     }
     this.live.clear();
-    const sab = (this.hs[0]!.sys as SabSysMemory).sab;
+    const sys = this.b.attach(this.hs[0]!);
     for (const h of this.hs) h.detach();
-    const last = attachHeap(SabSysMemory.attach(sab), { p: "any" });
+    const last = attachHeap(sys, { p: "any" });
     last.freeCycle();
     last.checkInvariants();
     const ms = last.readMemStats();
@@ -175,20 +217,22 @@ class Run {
 }
 
 describe(`random malloc/free/realloc from ${NUM_PS} Ps on one heap, every step checked`, () => {
-  it("objects freed by other Ps, blocks released under them, Ps detached and attached again", () => {
-    const seed = seedOf();
-    console.log(`multi-P property seed=${seed}`);
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 160 }), (ops) => {
-        const run = new Run();
-        for (const op of ops) {
-          run.step(op);
-          run.hs[0]!.checkInvariants();
-          run.verifyAll();
-        }
-        run.drain();
-      }),
-      { seed, numRuns: 25 },
-    );
-  });
+  for (const b of sharedBackends) {
+    it(`on ${b.name}: objects freed by other Ps, blocks released under them, stale frees, Ps detached and attached again`, () => {
+      const seed = seedOf();
+      console.log(`multi-P property (${b.name}) seed=${seed}`);
+      fc.assert(
+        fc.property(fc.array(opArb, { maxLength: 160 }), (ops) => {
+          const run = new Run(b);
+          for (const op of ops) {
+            run.step(op);
+            run.hs[0]!.checkInvariants();
+            run.verifyAll();
+          }
+          run.drain();
+        }),
+        { seed, numRuns: 25 },
+      );
+    });
+  }
 });
