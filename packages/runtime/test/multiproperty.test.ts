@@ -4,7 +4,7 @@
 // ones above all) are freed by Ps other than the one that allocated them,
 // blocks are released while other Ps free into them, Ps detach and attach
 // again, and handles vanish without detaching and have their P reclaimed by
-// another. Every object carries an id-derived pattern checked before it is
+// another, with calloc checked for zeroes after scavenges. Every object carries an id-derived pattern checked before it is
 // freed; no two live objects overlap; the heap's invariants are checked after
 // every step; stale frees from any P get typed errors and change nothing; at
 // the end everything is freed and the heap is empty. Seeds are logged; replay
@@ -32,6 +32,8 @@ function misuse(e: unknown): boolean {
 
 type Op =
   | { k: "malloc"; h: number; size: number }
+  | { k: "calloc"; h: number; size: number }
+  | { k: "scavenge"; h: number }
   | { k: "free"; h: number; pick: number }
   | { k: "realloc"; h: number; pick: number; size: number }
   | { k: "refree"; h: number; pick: number }
@@ -47,7 +49,9 @@ const sizeArb = fc.oneof(
 );
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ k: fc.constant("malloc" as const), h: hArb, size: sizeArb }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant("calloc" as const), h: hArb, size: sizeArb }) },
   { weight: 9, arbitrary: fc.record({ k: fc.constant("free" as const), h: hArb, pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("scavenge" as const), h: hArb }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant("realloc" as const), h: hArb, pick: fc.nat(), size: sizeArb }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("refree" as const), h: hArb, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant("reattach" as const), h: hArb }) },
@@ -132,6 +136,18 @@ class Run {
     switch (op.k) {
       case "malloc":
         this.add(h, h.malloc(op.size), op.size);
+        break;
+      case "calloc": {
+        // Zeroed whatever the memory held before: another P's freed object, or released pages.
+        const p = h.calloc(1, op.size);
+        const u8 = h.u8;
+        for (let i = 0; i < op.size; i++)
+          if (u8[p + i] !== 0) throw new Error(`calloc(${op.size}) at 0x${p.toString(16)}: byte ${i} is ${u8[p + i]}`);
+        this.add(h, p, op.size);
+        break;
+      }
+      case "scavenge":
+        h.scavenge(0); // every free page back to the backend (accounted as released, re-zeroed on reuse)
         break;
       case "free": {
         const p = this.pick(op.pick);
