@@ -109,7 +109,8 @@ function liveStarts(a: number, b: number): number {
 
 /**
  * Frees the tiny block at `block` as a 16-byte object, counts it and pushes
- * it on the P's tiny-block reuse stack (its A word reached 0).
+ * it on the P's tiny-block reuse stack (it has no live object and no holder,
+ * and this P's RMW of word B was the one that saw it so).
  */
 function freeBlock(heap: Heap, s: number, block: number): void {
   freeInSpan(heap, s, block);
