@@ -244,7 +244,13 @@ function growCompact(p: PageAlloc, base: number, limit: number): void {
     hv.u32[hw + H.chunkCap / 4] = ncc;
     si.rebase(index, sys.viewOf(index), 0, ncc);
   }
-  if (moves.length > 0 || chunks !== 0) hv.u32[hw + H.metaGen / 4] = (hv.u32[hw + H.metaGen / 4]! + 1) >>> 0;
+  if (moves.length > 0 || chunks !== 0) {
+    // After the new locations (a sequentially consistent store when shared): a handle that
+    // reads this generation outside the heap lock (PageAlloc.syncMeta) then sees them too.
+    const gen = (hv.u32[hw + H.metaGen / 4]! + 1) >>> 0;
+    if (hv.shared) Atomics.store(hv.u32, hw + H.metaGen / 4, gen);
+    else hv.u32[hw + H.metaGen / 4] = gen;
+  }
   for (let l = 0; l < g.summaryLevels; l++) hv.u32[hw + H.sumLen / 4 + l] = newLen[l]!;
   hv.f64[hf + H.mappedReady / 8] = hv.f64[hf + H.mappedReady / 8]! + added;
   p.syncMeta(true);
