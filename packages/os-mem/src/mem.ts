@@ -71,6 +71,13 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
   protected abstract checkRelease(op: string, v: number, bytes: number): void;
   /** Makes sure backing storage exists for `[v, v+bytes)`; false if the backend refuses. */
   protected abstract back(v: number, bytes: number): boolean;
+  /**
+   * Whether `sysMap` backs the pages it maps (Reserved→Prepared). When false,
+   * `sysUsed` backs them as they become Ready instead, so that storage
+   * follows the pages in use (the flat backends, whose buffer is the
+   * footprint: Go maps heap growth in 4 MiB steps).
+   */
+  protected readonly backsOnMap: boolean = true;
   /** Zeroes the page at `addr` (it is leaving the Ready state). */
   protected abstract zeroPage(addr: number): void;
   // ---- argument checks -------------------------------------------------------------------
@@ -334,7 +341,7 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
       const f = this.faults;
       if (f.nextMap()) return false;
       if (acct[ACCT_PREPARED]! + acct[ACCT_READY]! + bytes > f.mappedLimit) return false;
-      if (!this.back(v, bytes)) return false;
+      if (this.backsOnMap && !this.back(v, bytes)) return false;
       this.setRange(v, bytes, PageState.Prepared);
       this.acctWords()[ACCT_STAT0 + stat]! += n; // back() may have replaced the buffer
       return true;
@@ -386,8 +393,9 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
       const f = this.faults;
       if (f.nextUsed()) return false;
       if (acct[ACCT_READY]! + this.countState(lo, bytes, PageState.Prepared) > f.commitLimit) return false;
+      if (!this.backsOnMap && !this.back(lo, bytes)) return false;
       this.setRange(lo, bytes, PageState.Ready);
-      acct[ACCT_MAPPED_READY]! += prepared;
+      this.acctWords()[ACCT_MAPPED_READY]! += prepared; // back() may have replaced the buffer
       return true;
     } finally {
       this.unlockOS();

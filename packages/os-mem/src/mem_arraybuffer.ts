@@ -1,6 +1,6 @@
 /**
  * The ArrayBuffer backend, for users who already own their buffer: a
- * resizable ArrayBuffer (grown with `resize` as pages are mapped, up to its
+ * resizable ArrayBuffer (grown with `resize` as pages become Ready, up to its
  * maxByteLength) or a fixed one (every byte exists from the start, so nothing
  * can be reserved without being committed). One thread only. The header lives
  * at `base`; the caller's own data may lie below it. See docs/design.md,

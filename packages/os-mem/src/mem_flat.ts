@@ -3,7 +3,9 @@
  * WebAssembly.Memory or an ArrayBuffer) whose byte offsets are the addresses,
  * in the js/wasm shape of Go's sbrk memory (mem_sbrk.go): reservations are
  * placed first-fit from the bottom, hints are honoured only where free, and
- * the buffer grows when pages are mapped. The page-state table, the accounting
+ * the buffer grows when pages become Ready (`sysUsed`, `sysAlloc`), as far as
+ * the highest one — not when they are mapped, since Go maps heap growth in
+ * 4 MiB steps and a buffer's length is its footprint. The page-state table, the accounting
  * words, the root slots and the lock live in a header at the start of the
  * managed area, so every worker attached to a shared buffer sees one truth and
  * makes its transitions under one lock. See docs/design.md, "Managed memory".
@@ -94,7 +96,8 @@ export interface FlatTraits {
 /**
  * A backend over one linear buffer. Invariants (checked by `checkInvariants`):
  * - FLAT1: the header holds FLAT_MAGIC, FLAT_VERSION and this instance's layout.
- * - FLAT2: the buffer covers every page that is Prepared or Ready.
+ * - FLAT2: the buffer covers every Ready page (Prepared pages are backed
+ *   when they become Ready: `sysUsed` grows the buffer, `sysMap` does not).
  * - FLAT3 (with `contents`): every byte of a non-Ready managed page inside the buffer is 0.
  */
 export abstract class FlatSysMemory extends SysMemoryBase {
@@ -269,6 +272,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
 
   protected checkRelease(_op: string, _v: number, _bytes: number): void {}
 
+  protected override readonly backsOnMap = false;
+
   protected back(v: number, bytes: number): boolean {
     if (this.buffer.byteLength >= v + bytes) return true;
     if (!this.growTo(v + bytes)) return false;
@@ -321,8 +326,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     for (let i = 0; i < npages; i++) {
       const s = this.states[i]! & STATE_MASK;
       const a = start + i * pps;
-      if ((s === PageState.Prepared || s === PageState.Ready) && a + pps > len) {
-        throw new RuntimeThrow(`FLAT2: mapped page ${a} lies beyond the buffer (${len} bytes)`);
+      if (s === PageState.Ready && a + pps > len) {
+        throw new RuntimeThrow(`FLAT2: Ready page ${a} lies beyond the buffer (${len} bytes)`);
       }
       if (contents && s !== PageState.Ready && a < len) {
         const k = firstNonZero(u8, a, pps);

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly.Memory backend: Go's js/wasm memory (mem_wasm.go, mem_js.go,
  * mem_sbrk.go). 64 KiB pages; reservations may extend up to the memory's
- * maximum and the memory grows with `memory.grow` when pages are mapped. A
+ * maximum and the memory grows with `memory.grow` when pages become Ready. A
  * grow of a non-shared memory detaches the old buffer and a grow of a shared
  * one yields a new, longer SharedArrayBuffer: either way the backend rebinds
  * its MemView in place (Go's resetMemoryDataView), and a handle in another

@@ -5,18 +5,23 @@ import { ArrayBufferSysMemory, BadOptionError, PageState, SysStat } from "@gomal
 import { describe, expect, it } from "vitest";
 
 describe("ArrayBufferSysMemory", () => {
-  it("grows a resizable buffer only when pages are mapped", () => {
+  it("grows a resizable buffer only when pages become Ready, as far as the highest one", () => {
     const buf = new ArrayBuffer(0, { maxByteLength: 16 << 20 });
     const sys = ArrayBufferSysMemory.create(buf, { physPageSize: 4096 });
     expect(sys.caps).toMatchObject({ canGrow: true, canReserveWithoutCommit: true, sharedBetweenWorkers: false });
     const len = buf.byteLength;
     const v = sys.sysReserve(0, 1 << 20);
     expect(buf.byteLength).toBe(len);
-    sys.sysMap(v, 8192, SysStat.heapReleased);
+    expect(sys.sysMap(v, 65536, SysStat.heapReleased)).toBe(true);
+    expect(buf.byteLength).toBe(len); // Prepared pages take no storage yet
+    expect(sys.sysUsed(v, 8192, 8192)).toBe(true);
     expect(buf.byteLength).toBe(v + 8192);
-    sys.sysUsed(v, 8192, 8192);
     sys.writeF64(v + 8, 3.5);
     expect(sys.viewOf(v).getF64(v + 8)).toBe(3.5);
+    expect(sys.sysUsed(v + 32768, 4096, 4096)).toBe(true); // the pages below it come along, still Prepared and zero
+    expect(buf.byteLength).toBe(v + 36864);
+    expect(sys.pageState(v + 16384)).toBe(PageState.Prepared);
+    sys.checkInvariants({ contents: true });
   });
 
   it("over a fixed buffer reserves within it and cannot grow", () => {

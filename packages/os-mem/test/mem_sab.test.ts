@@ -45,12 +45,14 @@ describe("SabSysMemory", () => {
     a.checkInvariants({ contents: true });
   });
 
-  it("grows the buffer when pages are mapped, not when they are reserved", () => {
+  it("grows the buffer when pages become Ready, not when they are reserved or mapped", () => {
     const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
     const len0 = a.sab.byteLength;
     const v = a.sysReserve(0, 8 << 20);
     expect(a.sab.byteLength).toBe(len0);
-    expect(a.sysMap(v, 1 << 20, SysStat.heapReleased)).toBe(true);
+    expect(a.sysMap(v, 4 << 20, SysStat.heapReleased)).toBe(true);
+    expect(a.sab.byteLength).toBe(len0);
+    expect(a.sysUsed(v, 1 << 20, 1 << 20)).toBe(true);
     expect(a.sab.byteLength).toBe(v + (1 << 20));
     expect(a.caps).toMatchObject({
       canGrow: true,

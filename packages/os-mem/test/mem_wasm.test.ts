@@ -1,5 +1,5 @@
 // The WebAssembly.Memory backend (Go's js/wasm memory): 64 KiB pages, growth by
-// memory.grow when pages are mapped, views rebound after a grow detaches the
+// memory.grow when pages become Ready, views rebound after a grow detaches the
 // old buffer, a refusing grow surfacing as false, and handles sharing memory.
 import { AttachError, PageState, SysStat, WasmSysMemory, wasmPageSize } from "@gomalloc/os-mem";
 import { describe, expect, it } from "vitest";
@@ -47,15 +47,17 @@ describe("WasmSysMemory", () => {
     expect(u8.every((b) => b === 0)).toBe(true);
   });
 
-  it("answers a memory that cannot grow any further with false from sysMap, changing nothing", () => {
+  it("answers a memory that cannot grow any further with false from sysUsed, changing nothing", () => {
     const mem = new WebAssembly.Memory({ initial: 1, maximum: 8 });
     const sys = WasmSysMemory.create(mem, { maximumPages: 64 }); // claims more than the engine allows
     const v = sys.sysReserve(0, 16 * wasmPageSize);
+    expect(sys.sysMap(v, 16 * wasmPageSize, SysStat.heapReleased)).toBe(true); // Prepared: no storage yet
     const before = sys.stats();
-    expect(sys.sysMap(v, 16 * wasmPageSize, SysStat.heapReleased)).toBe(false);
+    expect(sys.sysUsed(v, 16 * wasmPageSize, 16 * wasmPageSize)).toBe(false);
     expect(sys.stats()).toEqual(before);
-    expect(sys.pageState(v)).toBe(PageState.Reserved);
-    expect(sys.sysMap(v, 4 * wasmPageSize, SysStat.heapReleased)).toBe(true);
+    expect(sys.pageState(v)).toBe(PageState.Prepared);
+    expect(sys.sysUsed(v, 4 * wasmPageSize, 4 * wasmPageSize)).toBe(true);
+    sys.checkInvariants({ contents: true });
   });
 
   it("leaves the module's data below base alone and attaches at base", () => {

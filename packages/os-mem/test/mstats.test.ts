@@ -32,8 +32,9 @@ describe("checkInvariants", () => {
 
   it("notices bytes written into pages that are not Ready (OS3: FLAT3, SIM4)", () => {
     const sab = SabSysMemory.create({ maxByteLength: 16 << 20 });
-    const v = sab.sysReserve(0, 65536);
-    sab.sysMap(v, 65536, SysStat.heapReleased);
+    const v = sab.sysReserve(0, 2 * 65536);
+    sab.sysMap(v, 2 * 65536, SysStat.heapReleased);
+    sab.sysUsed(v + 65536, 65536, 65536); // backs the Prepared page below it too
     sab.checkInvariants({ contents: true });
     sab.viewOf(v).u8[v + 100] = 1; // a raw write the checked API would have refused
     expect(() => sab.checkInvariants({ contents: true })).toThrow(/^FLAT3/);

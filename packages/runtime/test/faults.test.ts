@@ -124,4 +124,35 @@ describe("capped memory", () => {
     model.check();
     heap.checkInvariants();
   });
+  it.each([
+    { name: "resizable ArrayBuffer", opts: () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 3 << 20 }) }) },
+    { name: "growable SharedArrayBuffer", opts: () => ({ growableSab: { maxByteLength: 3 << 20 } }) },
+    {
+      name: "WebAssembly.Memory",
+      opts: () => ({ wasmMemory: new WebAssembly.Memory({ initial: 0, maximum: 48 }), maximumPages: 48 }),
+    },
+  ])("$name with a 3 MiB limit: the buffer grows with the pages in use to the limit, then a typed error", (b) => {
+    const heap = createHeap(b.opts());
+    const model = new HeapModel(heap);
+    const buffer = () => heap.sys.viewOf(0).buffer.byteLength;
+    model.malloc(100);
+    expect(buffer()).toBeLessThan(1 << 20); // Go maps 4 MiB of heap; only the pages in use are backed
+    const objs = [];
+    for (;;) {
+      try {
+        objs.push(model.malloc(1000 + (objs.length % 7) * 3000));
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        break;
+      }
+    }
+    expect(buffer()).toBe(3 << 20);
+    expect(objs.reduce((n, o) => n + o.size, 0)).toBeGreaterThan(2 << 20); // most of the buffer held objects
+    heap.checkInvariants();
+    model.check();
+    for (const o of objs.splice(0, objs.length >> 1)) model.free(o);
+    for (let i = 0; i < 50; i++) model.malloc(2000);
+    model.check();
+    heap.checkInvariants();
+  });
 });
