@@ -38,6 +38,7 @@ export function freeSlow(heap: Heap, p: number): void {
   if (p === 0 || p === heap.zerobase) return;
   if (heap.mc === 0) throw new NoProcessorError("free");
   if (heap.inSlowW < 0) {
+    heap.syncViews(); // another handle over the same memory may have grown it (one thread, or one P)
     freeSlow1(heap, p);
     return;
   }

@@ -354,6 +354,9 @@ export class Heap extends HeapMemory {
     if (this.centralDepth++ > 0) return;
     this.enterSlow();
     try {
+      // The lock word is read through this handle's view: a grow of a non-shared memory by
+      // another handle detached it (shared memories keep old views valid, just short).
+      this.syncViews();
       m.lock();
     } catch (e) {
       this.centralDepth = 0;
@@ -444,7 +447,7 @@ export class Heap extends HeapMemory {
         const off = (fill + m) & ~m;
         const side = u[mc + MW_TINY_SIDE]!;
         const end = off + size;
-        if (end <= maxTinySize && side !== 0) {
+        if (end <= maxTinySize && side > 0) {
           // Word A is the holder's alone (starts and fill mark; see tiny.ts): one plain store,
           // even with several Ps — others only read it. (side is inside this view: the slow
           // path that made the block current synced it.)
@@ -465,7 +468,9 @@ export class Heap extends HeapMemory {
       }
       {
         let n = u[rb]!;
-        while (n !== 0) {
+        // `> 0`, not `!== 0`: through a detached view (another handle grew a non-shared memory)
+        // n is undefined, and every test here must fail so that the slow path rebinds.
+        while (n > 0) {
           // A recently freed object of the class (Go 1.26's freegc reuse list), taken
           // back by clearing its freed bit — unless a sweep already did.
           n--;

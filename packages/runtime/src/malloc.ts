@@ -173,6 +173,7 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
   heap.h.lastGrowFailure = "";
   let x: number;
   if (heap.inSlowW < 0) {
+    heap.syncViews(); // another handle over the same memory may have grown it (one thread, or one P)
     x = mallocPath(heap, size, zero);
   } else {
     // Several Ps: mark the P as in a slow path (see Heap.enterSlow) and follow growth made by other workers.

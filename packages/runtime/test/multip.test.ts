@@ -134,6 +134,29 @@ describe("stale views: another handle grew the shared buffer", () => {
     b.free(p);
     b.checkInvariants();
   });
+
+  it("on a non-shared WebAssembly.Memory (one thread, several handles), whose grow detaches every other handle's arrays", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2048 });
+    const a = createHeap({ wasmMemory: memory, maximumPages: 2048, numPs: 2 });
+    const b = attachHeap(WasmSysMemory.attach(memory), { p: "any" });
+    const small = b.malloc(24);
+    const tiny = b.malloc(3); // b's tiny block and reuse stacks, read through its arrays
+    const big = a.malloc(8 << 20); // grows the memory through a: b's arrays are detached now
+    expect(b.v.u8.length).toBe(0);
+    // b's fast paths read undefined everywhere and must all fall to the slow path, which rebinds.
+    const t2 = b.malloc(3);
+    const s2 = b.malloc(24);
+    expect(b.v.u8.length).toBe(memory.buffer.byteLength);
+    expect(t2).toBe(tiny + 3); // the same block, right after the first object
+    expect(Number.isInteger(s2) && s2 > 0).toBe(true);
+    a.u8[big + (8 << 20) - 1] = 9;
+    expect(b.u8[big + (8 << 20) - 1]).toBe(9);
+    for (const x of [small, tiny, t2, s2, big]) b.free(x);
+    a.checkInvariants();
+    b.detach();
+    a.freeCycle();
+    expect(a.readMemStats().HeapObjects).toBe(0);
+  });
 });
 
 describe("double free across Ps", () => {

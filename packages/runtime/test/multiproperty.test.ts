@@ -9,7 +9,7 @@
 // every step; stale frees from any P get typed errors and change nothing; at
 // the end everything is freed and the heap is empty. Seeds are logged; replay
 // with FC_SEED.
-import { SabSysMemory, type SysMemory, WasmSysMemory } from "@gomalloc/os-mem";
+import { ArrayBufferSysMemory, SabSysMemory, type SysMemory, WasmSysMemory } from "@gomalloc/os-mem";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -76,6 +76,18 @@ const sharedBackends: SharedBackend[] = [
     name: "sab fixed",
     opts: () => ({ sab: new SharedArrayBuffer(64 << 20) }),
     attach: (h) => SabSysMemory.attach((h.sys as SabSysMemory).sab),
+  },
+  {
+    // One thread only, but several handles and Ps over one resizable ArrayBuffer work the same
+    // way (plain stores: nothing runs concurrently).
+    name: "arraybuffer resizable",
+    opts: () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 256 << 20 }) }),
+    attach: (h) => ArrayBufferSysMemory.attach((h.sys as ArrayBufferSysMemory).arrayBuffer),
+  },
+  {
+    name: "wasm memory (not shared)",
+    opts: () => ({ wasmMemory: new WebAssembly.Memory({ initial: 1, maximum: 4096 }), maximumPages: 4096 }),
+    attach: (h) => WasmSysMemory.attach((h.sys as WasmSysMemory).memory),
   },
   {
     name: "wasm memory shared",
