@@ -37,14 +37,13 @@ export function spanForPointer(heap: Heap, p: number, op: string): number {
 export function freeSlow(heap: Heap, p: number): void {
   if (p === 0 || p === heap.zerobase) return;
   if (heap.mc === 0) throw new NoProcessorError("free");
+  heap.syncViews(); // another handle (worker, or one over the same memory here) may have grown it
   if (heap.inSlowW < 0) {
-    heap.syncViews(); // another handle over the same memory may have grown it (one thread, or one P)
     freeSlow1(heap, p);
     return;
   }
   heap.enterSlow();
   try {
-    heap.syncViews();
     freeSlow1(heap, p);
   } finally {
     heap.exitSlow();

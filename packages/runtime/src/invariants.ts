@@ -42,7 +42,7 @@ import {
 } from "./mcache.js";
 import { readMemStats } from "./mstats.js";
 import { pDead, pIdle, pInSlowIndex, pMCache, pPageCache, pStatus, pToken } from "./proc.js";
-import { maxTinySize, tinyFillShift, tinyHeld } from "./tiny.js";
+import { liveStarts, maxTinySize, tinyFillShift, tinyHeld } from "./tiny.js";
 
 function broken(id: string, what: string): never {
   throw new RuntimeThrow(`invariant ${id} broken: ${what}`);
@@ -154,7 +154,7 @@ function checkTinySpan(heap: Heap, s: number, held: ReadonlySet<number>): void {
     if (a >>> (tinyFillShift + 5) !== 0 || (b & ~(0xffff | tinyHeld)) !== 0)
       broken("HI4", `block ${hex(block)} side words ${hex(a)} ${hex(b)} have stray bits`);
     const freed = (((v.u32[fb + 2 * (i >>> 5)]! | v.u32[fb + 2 * (i >>> 5) + 1]!) >>> (i & 31)) & 1) !== 0;
-    if ((a & ~b & 0xffff) === 0 && !isHeld) {
+    if (liveStarts(a, b) === 0 && !isHeld) {
       if (!isFree(t, s, i) && !freed) broken("HI4", `block ${hex(block)} is allocated but holds no live object`);
       continue;
     }

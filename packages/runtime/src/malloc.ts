@@ -172,14 +172,13 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
   const zero = opts !== undefined && opts.zero === true;
   heap.h.lastGrowFailure = "";
   let x: number;
+  heap.syncViews(); // another handle (worker, or one over the same memory here) may have grown it
   if (heap.inSlowW < 0) {
-    heap.syncViews(); // another handle over the same memory may have grown it (one thread, or one P)
     x = mallocPath(heap, size, zero);
   } else {
-    // Several Ps: mark the P as in a slow path (see Heap.enterSlow) and follow growth made by other workers.
+    // Several Ps: mark the P as in a slow path (see Heap.enterSlow).
     heap.enterSlow();
     try {
-      heap.syncViews();
       x = mallocPath(heap, size, zero);
     } finally {
       heap.exitSlow();

@@ -102,9 +102,15 @@ function orB(heap: Heap, i: number, bits: number): number {
   return old;
 }
 
-/** Live starts of a block: word A's starts not freed in word B. */
-function liveStarts(a: number, b: number): number {
+/** Live starts of a block: word A's starts not freed in word B (bits 0–15). */
+export function liveStarts(a: number, b: number): number {
   return a & ~b & 0xffff;
+}
+
+/** The start of the tiny block holding p in tiny span s. */
+function blockOf(heap: Heap, s: number, p: number): number {
+  const base = heap.t.base(s);
+  return base + Math.floor((p - base) / maxTinySize) * maxTinySize;
 }
 
 /**
@@ -206,9 +212,7 @@ const NOT_LIVE = -1;
  * throws the misuse error.
  */
 function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
-  const t = heap.t;
-  const base = t.base(s);
-  const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
+  const block = blockOf(heap, s, p);
   const off = p - block;
   const i = sideIndex(heap, s, block);
   const v = heap.v;
@@ -236,8 +240,7 @@ function classifyTiny(heap: Heap, s: number, p: number, op: string): number {
 export function freeTiny(heap: Heap, s: number, p: number): boolean {
   const i = classifyTiny(heap, s, p, "free");
   if (i === NOT_LIVE) return false;
-  const base = heap.t.base(s);
-  const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
+  const block = blockOf(heap, s, p);
   const bit = 1 << (p - block);
   const b = orB(heap, i + 1, bit);
   if ((b & bit) !== 0) throw new DoubleFreeError(p, s); // another P freed it first
@@ -254,8 +257,7 @@ export function freeTiny(heap: Heap, s: number, p: number): boolean {
 export function tinyUsableSize(heap: Heap, s: number, p: number): number {
   const i = classifyTiny(heap, s, p, "usableSize");
   if (i === NOT_LIVE) return -1;
-  const base = heap.t.base(s);
-  const off = (p - base) % maxTinySize;
+  const off = p - blockOf(heap, s, p);
   const a = heap.v.u32[i]!;
   const starts = a & 0xffff & ~((2 << off) - 1);
   const end = starts !== 0 ? 31 - Math.clz32(starts & -starts) : (a >>> tinyFillShift) & 31;
@@ -264,8 +266,7 @@ export function tinyUsableSize(heap: Heap, s: number, p: number): number {
 
 /** Whether the tiny object at p (in tiny span s) is live; no throw. For checkers. */
 export function tinyLive(heap: Heap, s: number, p: number): boolean {
-  const base = heap.t.base(s);
-  const block = base + Math.floor((p - base) / maxTinySize) * maxTinySize;
+  const block = blockOf(heap, s, p);
   const i = sideIndex(heap, s, block);
   const u = heap.v.u32;
   return (liveStarts(u[i]!, u[i + 1]!) & (1 << (p - block))) !== 0;

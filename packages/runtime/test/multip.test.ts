@@ -41,6 +41,14 @@ function check(h: Heap, p: number, n: number, tag: number): void {
   for (let i = 0; i < n; i++) if (u8[p + i] !== ((tag + i) & 0xff)) throw new Error(`byte ${i} of ${p} changed`);
 }
 
+/** b lets its P go and a runs a free cycle: the heap must then be consistent and hold no object. */
+function expectEmptyAfter(a: Heap, b: Heap): void {
+  b.detach();
+  a.freeCycle();
+  a.checkInvariants();
+  expect(a.readMemStats().HeapObjects).toBe(0);
+}
+
 /** Allocates `size`-byte objects on h until the span holding p is no longer h's current span (it then sits in mcentral); returns them. */
 function moveOn(h: Heap, p: number, size: number): number[] {
   const s = h.h.spanOf(p);
@@ -208,10 +216,7 @@ describe("local and remote freed bits", () => {
     expect(b!.malloc(48)).toBe(objs[3]);
     a!.checkInvariants();
     for (const p of [...objs.filter((_, i) => i !== 2), ...extra, y]) b!.free(p);
-    b!.detach();
-    a!.freeCycle();
-    a!.checkInvariants();
-    expect(a!.readMemStats().HeapObjects).toBe(0);
+    expectEmptyAfter(a!, b!);
   });
 
   it("a P never clears another P's local freed bit, even from a reuse entry that names it", () => {
@@ -235,10 +240,7 @@ describe("local and remote freed bits", () => {
     expect(a!.malloc(96)).toBe(objs[3]); // a takes it back
     a!.checkInvariants();
     for (const p of [...objs, x]) b!.free(p);
-    b!.detach();
-    a!.freeCycle();
-    a!.checkInvariants();
-    expect(a!.readMemStats().HeapObjects).toBe(0);
+    expectEmptyAfter(a!, b!);
   });
 });
 
@@ -415,10 +417,7 @@ describe("reuse stacks across Ps", () => {
     expect(a!.malloc(64)).toBe(x);
     expect(a!.readMemStats().NumGC).toBe(cycles);
     for (const p of [...objs.filter((_, i) => i !== 5), ...extra, y]) b!.free(p);
-    b!.detach();
-    a!.freeCycle();
-    a!.checkInvariants();
-    expect(a!.readMemStats().HeapObjects).toBe(0);
+    expectEmptyAfter(a!, b!);
   });
 
   it("a tiny block whose last object another P freed goes on that P's stack unless the first P still allocates from its span", () => {
@@ -437,10 +436,7 @@ describe("reuse stacks across Ps", () => {
     a!.free(z);
     for (const p of [...more, y, held]) a!.free(p);
     expect(() => b!.free(y)).toThrow(DoubleFreeError);
-    b!.detach();
-    a!.freeCycle();
-    a!.checkInvariants();
-    expect(a!.readMemStats().HeapObjects).toBe(0);
+    expectEmptyAfter(a!, b!);
   });
 
   it("an entry whose span was swept, freed and its record and bitmaps reused is skipped or names a freed object of the new span", () => {
