@@ -11,7 +11,6 @@ import { leadingZeros64, shl64Hi, shl64Lo } from "@gomalloc/span";
 import type { MHeap } from "./mheap.js";
 import type { PageAlloc } from "./mpagealloc.js";
 import { type PallocBits, pageBitsSetRange } from "./mpallocbits.js";
-import { pallocSumMax } from "./pallocsum.js";
 
 // ---------------------------------------------------------------------------
 // fillAligned
@@ -458,7 +457,7 @@ export function scavengeOne(p: PageAlloc, ci: number, searchIdx: number, max: nu
   const maxPages = Math.ceil(max / g.pageSize);
   const minPages = Math.max(1, physPageSize / g.pageSize);
   const leaf = g.summaryLevels - 1;
-  if (pallocSumMax(p.summaryLo(leaf, ci), p.summaryHi(leaf, ci), g.logMaxPackedValue) >= minPages) {
+  if (p.summaryMax(leaf, ci) >= minPages) {
     p.chunkOf(ci);
     const base = findScavengeCandidate(
       p.pb,

@@ -159,6 +159,8 @@ export class MHeap {
   readonly tinyAlloc: FixAlloc | null;
   /** Go's `mheap_.lock`. */
   readonly mutex: Mutex;
+  /** @internal Span-set spine lock handles by set address (mspanset.ts). */
+  readonly spineLocks = new Map<number, Mutex>();
   /** Go's physPageSize. */
   readonly physPageSize: number;
   /** View over the L2 arena map when the profile has no L1 level (Go's `arenas[0]`). */

@@ -22,15 +22,7 @@ import { grow, H, HEADER_BYTES, initSummaries, isCompact } from "./mpagealloc_sy
 import { allocToCache, type PageCache } from "./mpagecache.js";
 import { findFailed, PallocBits, pageBitsPopcntRange, pageBitsSetRange } from "./mpallocbits.js";
 import { AddrRanges } from "./mranges.js";
-import {
-  mergeSummaries,
-  packPallocSumHi,
-  packPallocSumLo,
-  pallocSumEnd,
-  pallocSumMax,
-  pallocSumStart,
-  writePallocSum,
-} from "./pallocsum.js";
+import { mergeSummaries, pallocSumEnd, pallocSumMax, pallocSumStart, writePallocSum } from "./pallocsum.js";
 
 /**
  * Go's `pageAlloc`, as a handle over its state in managed memory.
@@ -262,6 +254,16 @@ export class PageAlloc {
   summaryHi(l: number, i: number): number {
     return this.sumViews[l]!.u32[this.sumWord[l]! + 2 * i + 1]!;
   }
+  /**
+   * Go's `summary[l][i].max()`, read in place (the allocation paths use this, not
+   * summaryLo/summaryHi: a u32 of 2^31 or more returned from a call V8 does not
+   * inline is boxed as a heap number).
+   */
+  summaryMax(l: number, i: number): number {
+    const u = this.sumViews[l]!.u32;
+    const k = this.sumWord[l]! + 2 * i;
+    return pallocSumMax(u[k]! | 0, u[k + 1]! | 0, this.L);
+  }
 
   // -------------------------------------------------------------------------
   // Chunks.
@@ -359,13 +361,7 @@ export class PageAlloc {
     if (sc === ec) {
       this.chunkOf(sc);
       pb.summarize();
-      const u = lv.u32;
-      const i = lw + 2 * sc;
-      const nlo = packPallocSumLo(pb.sumStart, pb.sumMax, pb.sumEnd, L);
-      const nhi = packPallocSumHi(pb.sumStart, pb.sumMax, pb.sumEnd, L);
-      if (u[i] === nlo && u[i + 1] === nhi) return;
-      u[i] = nlo;
-      u[i + 1] = nhi;
+      if (!writePallocSum(lv.u32, lw + 2 * sc, pb.sumStart, pb.sumMax, pb.sumEnd, L)) return;
     } else if (contig) {
       this.chunkOf(sc);
       pb.summarize();
@@ -562,7 +558,7 @@ export class PageAlloc {
     if (g.pallocChunkPages - g.chunkPageIndex(searchAddr) >= npages) {
       const i = g.chunkIndex(searchAddr);
       const leaf = g.summaryLevels - 1;
-      const max = pallocSumMax(this.summaryLo(leaf, i), this.summaryHi(leaf, i), this.L);
+      const max = this.summaryMax(leaf, i);
       if (max >= npages) {
         this.chunkOf(i);
         const j = this.pb.find(npages, g.chunkPageIndex(searchAddr));

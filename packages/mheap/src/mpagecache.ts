@@ -84,7 +84,9 @@ export class PageCache {
 
   /** Go's `pageCache.empty`: no free page left. */
   empty(): boolean {
-    return (this.cacheLo | this.cacheHi) === 0;
+    const u = this.v.u32;
+    const w = this.w;
+    return (u[w + 2]! | u[w + 3]!) === 0;
   }
 
   /**
@@ -96,21 +98,24 @@ export class PageCache {
   alloc(npages: number): number {
     if (!Number.isInteger(npages) || npages < 1) throw new PageCountError(npages);
     this.scav = 0;
-    const cl = this.cacheLo;
-    const ch = this.cacheHi;
-    if ((cl | ch) === 0) return 0;
+    // The words are read here, not through the getters: a u32 of 2^31 or more returned from a call
+    // V8 does not inline is boxed as a heap number.
+    const u = this.v.u32;
     const w = this.w;
+    const cl = u[w + 2]!;
+    const ch = u[w + 3]!;
+    if ((cl | ch) === 0) return 0;
     if (npages === 1) {
       const i = trailingZeros64(cl, ch);
-      const sl = this.scavLo;
-      const sh = this.scavHi;
+      const sl = u[w + 4]!;
+      const sh = u[w + 5]!;
       const bit = i < 32 ? (sl >>> i) & 1 : (sh >>> (i - 32)) & 1;
       if (i < 32) {
-        this.v.u32[w + 2] = (cl & ~(1 << i)) >>> 0;
-        this.v.u32[w + 4] = (sl & ~(1 << i)) >>> 0;
+        u[w + 2] = cl & ~(1 << i);
+        u[w + 4] = sl & ~(1 << i);
       } else {
-        this.v.u32[w + 3] = (ch & ~(1 << (i - 32))) >>> 0;
-        this.v.u32[w + 5] = (sh & ~(1 << (i - 32))) >>> 0;
+        u[w + 3] = ch & ~(1 << (i - 32));
+        u[w + 5] = sh & ~(1 << (i - 32));
       }
       this.scav = bit * this.pageSize;
       return this.base + i * this.pageSize;
@@ -121,20 +126,21 @@ export class PageCache {
   /** Go's `pageCache.allocN`: the general case of {@link alloc}. */
   allocN(npages: number): number {
     if (npages > pageCachePages) return 0;
-    const cl = this.cacheLo;
-    const ch = this.cacheHi;
+    const u = this.v.u32;
+    const w = this.w;
+    const cl = u[w + 2]!;
+    const ch = u[w + 3]!;
     const i = findBitRange64(cl, ch, npages);
     if (i >= 64) return 0;
     const ml = shl64Lo(lowMask64Lo(npages), i);
     const mh = shl64Hi(lowMask64Lo(npages), lowMask64Hi(npages), i);
-    const sl = this.scavLo;
-    const sh = this.scavHi;
-    const w = this.w;
+    const sl = u[w + 4]!;
+    const sh = u[w + 5]!;
     this.scav = onesCount64(sl & ml, sh & mh) * this.pageSize;
-    this.v.u32[w + 2] = (cl & ~ml) >>> 0;
-    this.v.u32[w + 3] = (ch & ~mh) >>> 0;
-    this.v.u32[w + 4] = (sl & ~ml) >>> 0;
-    this.v.u32[w + 5] = (sh & ~mh) >>> 0;
+    u[w + 2] = cl & ~ml;
+    u[w + 3] = ch & ~mh;
+    u[w + 4] = sl & ~ml;
+    u[w + 5] = sh & ~mh;
     return this.base + i * this.pageSize;
   }
 
@@ -148,10 +154,12 @@ export class PageCache {
     const ob = this.base + g.arenaBaseOffsetAdd;
     const ci = g.chunkIndex(ob);
     const pi = g.chunkPageIndex(ob);
-    const cl = this.cacheLo;
-    const ch = this.cacheHi;
-    const sl = this.scavLo;
-    const sh = this.scavHi;
+    const u = this.v.u32;
+    const w = this.w;
+    const cl = u[w + 2]!;
+    const ch = u[w + 3]!;
+    const sl = u[w + 4]!;
+    const sh = u[w + 5]!;
     for (let i = 0; i < 64; i++) {
       const c = i < 32 ? (cl >>> i) & 1 : (ch >>> (i - 32)) & 1;
       const s = i < 32 ? (sl >>> i) & 1 : (sh >>> (i - 32)) & 1;
@@ -186,7 +194,7 @@ export function allocToCache(p: PageAlloc, c: PageCache): void {
   const leaf = g.summaryLevels - 1;
   let base: number;
   let pidx: number;
-  if ((p.summaryLo(leaf, ci) | p.summaryHi(leaf, ci)) !== 0) {
+  if (p.summaryMax(leaf, ci) !== 0) {
     p.chunkOf(ci);
     const j = p.pb.find(1, g.chunkPageIndex(searchAddr));
     if (j === findFailed) throw new RuntimeThrow("bad summary data");
@@ -204,15 +212,18 @@ export function allocToCache(p: PageAlloc, c: PageCache): void {
   }
   const off = p.chunkOf(ci);
   const pb = p.pb;
-  const cacheLo = ~pb.pages64Lo(pidx) >>> 0;
-  const cacheHi = ~pb.pages64Hi(pidx) >>> 0;
-  const sw = off + pb.scavOff + Math.floor(pidx / 64) * 2;
+  // The 64-page block's words, kept int32 (the same bits): these values are passed to calls
+  // V8 may not inline, and a u32 of 2^31 or more would be boxed as a heap number on each.
   const u32 = p.cu32;
-  const scavLo = u32[sw]!;
-  const scavHi = u32[sw + 1]!;
+  const aw = off + Math.floor(pidx / 64) * 2;
+  const cacheLo = ~u32[aw]!;
+  const cacheHi = ~u32[aw + 1]!;
+  const sw = aw + pb.scavOff;
+  const scavLo = u32[sw]! | 0;
+  const scavHi = u32[sw + 1]! | 0;
   pb.allocPages64(pidx, cacheLo, cacheHi);
-  u32[sw] = (scavLo & ~(cacheLo & scavLo)) >>> 0;
-  u32[sw + 1] = (scavHi & ~(cacheHi & scavHi)) >>> 0;
+  u32[sw] = scavLo & ~(cacheLo & scavLo);
+  u32[sw + 1] = scavHi & ~(cacheHi & scavHi);
   p.update(base, pageCachePages, false, true);
   p.scavIndex.alloc(ci, onesCount64(cacheLo, cacheHi));
   p.searchAddr = base + g.pageSize * (pageCachePages - 1);

@@ -13,7 +13,7 @@
  * most profiles, 64 on js/wasm since Go 1.26). See docs/design.md,
  * "Managed memory".
  */
-import { leadingZeros64, onesCount32, shr64Hi, shr64Lo, trailingZeros32, trailingZeros64 } from "@gomalloc/span";
+import { leadingZeros64, onesCount32, trailingZeros32, trailingZeros64 } from "@gomalloc/span";
 
 /** Go's `^uint(0)` result of the find family: no run was found. */
 export const findFailed = -1;
@@ -36,10 +36,22 @@ export function pageBitsClear(u32: Uint32Array, off: number, i: number): void {
   u32[off + (i >>> 5)] &= ~(1 << (i & 31));
 }
 
-/** Mask of bits `[a, b)` inside one u32, 0 ≤ a < b ≤ 32. */
-function rangeMask32(a: number, b: number): number {
-  const hiMask = b === 32 ? 0xffffffff : (1 << b) - 1;
-  return (hiMask & ~((1 << a) - 1)) >>> 0;
+// The masks below are computed where they are used: a u32 mask of 2^31 or more returned from (or
+// passed to) a call V8 does not inline is boxed as a heap number, and these run on every page alloc.
+
+/** Sets bits `[a, b)` of word `u32[k]`, 0 ≤ a < b ≤ 32. */
+function setBits32(u32: Uint32Array, k: number, a: number, b: number): void {
+  u32[k] |= (b === 32 ? -1 : (1 << b) - 1) & ~((1 << a) - 1);
+}
+
+/** Clears bits `[a, b)` of word `u32[k]`, 0 ≤ a < b ≤ 32. */
+function clearBits32(u32: Uint32Array, k: number, a: number, b: number): void {
+  u32[k] &= ~((b === 32 ? -1 : (1 << b) - 1) & ~((1 << a) - 1));
+}
+
+/** Number of set bits among bits `[a, b)` of word `u32[k]`, 0 ≤ a < b ≤ 32. */
+function countBits32(u32: Uint32Array, k: number, a: number, b: number): number {
+  return onesCount32(u32[k]! & (b === 32 ? -1 : (1 << b) - 1) & ~((1 << a) - 1));
 }
 
 /** Sets bits `[i, i+n)`, n ≥ 1. Go: `pageBits.setRange`. */
@@ -48,12 +60,12 @@ export function pageBitsSetRange(u32: Uint32Array, off: number, i: number, n: nu
   let w = i >>> 5;
   const we = (j - 1) >>> 5;
   if (w === we) {
-    u32[off + w] |= rangeMask32(i & 31, j - (w << 5));
+    setBits32(u32, off + w, i & 31, j - (w << 5));
     return;
   }
-  u32[off + w] |= rangeMask32(i & 31, 32);
+  setBits32(u32, off + w, i & 31, 32);
   for (w++; w < we; w++) u32[off + w] = 0xffffffff;
-  u32[off + we] |= rangeMask32(0, j - (we << 5));
+  setBits32(u32, off + we, 0, j - (we << 5));
 }
 
 /** Clears bits `[i, i+n)`, n ≥ 1. Go: `pageBits.clearRange`. */
@@ -62,12 +74,12 @@ export function pageBitsClearRange(u32: Uint32Array, off: number, i: number, n: 
   let w = i >>> 5;
   const we = (j - 1) >>> 5;
   if (w === we) {
-    u32[off + w] &= ~rangeMask32(i & 31, j - (w << 5));
+    clearBits32(u32, off + w, i & 31, j - (w << 5));
     return;
   }
-  u32[off + w] &= ~rangeMask32(i & 31, 32);
+  clearBits32(u32, off + w, i & 31, 32);
   for (w++; w < we; w++) u32[off + w] = 0;
-  u32[off + we] &= ~rangeMask32(0, j - (we << 5));
+  clearBits32(u32, off + we, 0, j - (we << 5));
 }
 
 /** Number of set bits in `[i, i+n)`, n ≥ 1. Go: `pageBits.popcntRange`. */
@@ -75,10 +87,10 @@ export function pageBitsPopcntRange(u32: Uint32Array, off: number, i: number, n:
   const j = i + n;
   let w = i >>> 5;
   const we = (j - 1) >>> 5;
-  if (w === we) return onesCount32(u32[off + w]! & rangeMask32(i & 31, j - (w << 5)));
-  let s = onesCount32(u32[off + w]! & rangeMask32(i & 31, 32));
+  if (w === we) return countBits32(u32, off + w, i & 31, j - (w << 5));
+  let s = countBits32(u32, off + w, i & 31, 32);
   for (w++; w < we; w++) s += onesCount32(u32[off + w]!);
-  return s + onesCount32(u32[off + we]! & rangeMask32(0, j - (we << 5)));
+  return s + countBits32(u32, off + we, 0, j - (we << 5));
 }
 
 /** Sets `nwords` u32 words from `off` to all ones. Go: `pageBits.setAll`. */
@@ -101,21 +113,24 @@ export function pageBitsClearAll(u32: Uint32Array, off: number, nwords: number):
  * top of every run; doubling the shift trims runs in O(log n) steps.
  */
 export function findBitRange64(lo: number, hi: number, n: number): number {
-  lo >>>= 0;
-  hi >>>= 0;
+  // The halves stay int32 and the shifts are written out (no shr64Lo/shr64Hi calls): a u32 of
+  // 2^31 or more passed through a call V8 does not inline is boxed, and page allocs run this.
+  lo |= 0;
+  hi |= 0;
   let p = n - 1;
   let k = 1;
   while (p > 0) {
-    if (p <= k) {
-      const l = shr64Lo(lo, hi, p);
-      hi = (hi & shr64Hi(hi, p)) >>> 0;
-      lo = (lo & l) >>> 0;
-      break;
+    const last = p <= k;
+    const s = last ? p : k; // 0 < s < 64
+    if (s < 32) {
+      lo &= (lo >>> s) | (hi << (32 - s));
+      hi &= hi >>> s;
+    } else {
+      lo &= hi >>> (s - 32);
+      hi = 0;
     }
-    const l = shr64Lo(lo, hi, k);
-    hi = (hi & shr64Hi(hi, k)) >>> 0;
-    lo = (lo & l) >>> 0;
-    if (lo === 0 && hi === 0) return 64;
+    if (last) break;
+    if ((lo | hi) === 0) return 64;
     p -= k;
     k *= 2;
   }
@@ -277,7 +292,7 @@ export class PallocBits {
     const off = this.off;
     for (let i = (searchIdx >>> 6) * 2; i < this.n32; i++) {
       const x = u32[off + i]!;
-      if (x === 0xffffffff) continue;
+      if (x === 0xffffffff) continue; // (x is only passed on inverted: an int32)
       return i * 32 + trailingZeros32(~x);
     }
     return findFailed;
@@ -290,9 +305,9 @@ export class PallocBits {
     let end = 0;
     let newSearchIdx = findFailed;
     for (let i = searchIdx >>> 6; i < this.n64; i++) {
-      const lo = u32[off + 2 * i]!;
-      const hi = u32[off + 2 * i + 1]!;
-      if (lo === 0xffffffff && hi === 0xffffffff) {
+      const lo = u32[off + 2 * i]! | 0; // int32: see findBitRange64
+      const hi = u32[off + 2 * i + 1]! | 0;
+      if (lo === -1 && hi === -1) {
         end = 0;
         continue;
       }
@@ -321,9 +336,9 @@ export class PallocBits {
     let size = 0;
     let newSearchIdx = findFailed;
     for (let i = searchIdx >>> 6; i < this.n64; i++) {
-      const lo = u32[off + 2 * i]!;
-      const hi = u32[off + 2 * i + 1]!;
-      if (lo === 0xffffffff && hi === 0xffffffff) {
+      const lo = u32[off + 2 * i]! | 0; // int32: see findBitRange64
+      const hi = u32[off + 2 * i + 1]! | 0;
+      if (lo === -1 && hi === -1) {
         size = 0;
         continue;
       }

@@ -75,8 +75,14 @@ function store(h: MHeap, a: number, x: number): void {
   else v.i32[i32Index(h, a)] = x | 0;
 }
 
+/** The set's spine lock; one handle per set and heap handle, made on first use (not one per push). */
 function spineLock(h: MHeap, set: number): Mutex {
-  return new Mutex(h.v, i32Index(h, set + S_LOCK), { name: "spanSet spine", rank: lockRankSpanSetSpine });
+  let m = h.spineLocks.get(set);
+  if (m === undefined) {
+    m = new Mutex(h.v, i32Index(h, set + S_LOCK), { name: "spanSet spine", rank: lockRankSpanSetSpine });
+    h.spineLocks.set(set, m);
+  }
+  return m;
 }
 
 function overflow(h: MHeap, set: number): MSpanList {
@@ -258,7 +264,7 @@ function popOverflow(h: MHeap, set: number): number {
 export function spanSetReset(h: MHeap, set: number): void {
   const head = load(h, set + S_HEAD);
   const tail = load(h, set + S_TAIL);
-  if (head < tail || overflow(h, set).first !== 0) throw new RuntimeThrow("attempt to clear non-empty span set");
+  if (head < tail || h.v.getF64(set + S_OVERFLOW) !== 0) throw new RuntimeThrow("attempt to clear non-empty span set");
   const top = Math.floor(head / spanSetBlockEntries);
   if (top < load(h, set + S_SPINE_LEN)) {
     const blockp = metaAddr(h, load(h, set + S_SPINE)) + 4 * top;

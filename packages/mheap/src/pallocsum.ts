@@ -38,27 +38,48 @@ export function pallocSumEnd(lo: number, hi: number, L: number): number {
   return ((lo >>> s) | (hi << (32 - s))) & ((1 << L) - 1);
 }
 
+// One packing formula, in writePallocSum; the two halves are read back from here.
+const packed = new Uint32Array(2);
+
 /** Low half of Go's `packPallocSum(start, max, end)`. */
 export function packPallocSumLo(start: number, max: number, end: number, L: number): number {
-  if (max === 1 << L) return 0;
-  const m = (1 << L) - 1;
-  const s = 2 * L;
-  return ((start & m) | ((max & m) << L) | (s < 32 ? (end & m) << s : 0)) >>> 0;
+  writePallocSum(packed, 0, start, max, end, L);
+  return packed[0]!;
 }
 
 /** High half of Go's `packPallocSum(start, max, end)` (start never reaches the high half: L ≤ 21). */
-export function packPallocSumHi(_start: number, max: number, end: number, L: number): number {
-  if (max === 1 << L) return FLAG >>> 0;
-  const m = (1 << L) - 1;
-  const s = 2 * L;
-  const mh = 2 * L > 32 ? (max & m) >>> (32 - L) : 0;
-  return (mh | (s >= 32 ? (end & m) << (s - 32) : (end & m) >>> (32 - s))) >>> 0;
+export function packPallocSumHi(start: number, max: number, end: number, L: number): number {
+  writePallocSum(packed, 0, start, max, end, L);
+  return packed[1]!;
 }
 
-/** Writes Go's `packPallocSum(start, max, end)` into `u32[i], u32[i+1]`. */
-export function writePallocSum(u32: Uint32Array, i: number, start: number, max: number, end: number, L: number): void {
-  u32[i] = packPallocSumLo(start, max, end, L);
-  u32[i + 1] = packPallocSumHi(start, max, end, L);
+/**
+ * Writes Go's `packPallocSum(start, max, end)` into `u32[i], u32[i+1]` and
+ * returns whether that changed them. The two halves are computed here, not
+ * through {@link packPallocSumLo}/{@link packPallocSumHi}: a u32 of 2^31 or
+ * more returned from a call V8 did not inline is boxed as a heap number, and
+ * the page allocator writes summaries on every alloc and free.
+ */
+export function writePallocSum(
+  u32: Uint32Array,
+  i: number,
+  start: number,
+  max: number,
+  end: number,
+  L: number,
+): boolean {
+  let lo = 0;
+  let hi = FLAG >>> 0;
+  if (max !== 1 << L) {
+    const m = (1 << L) - 1;
+    const s = 2 * L;
+    lo = ((start & m) | ((max & m) << L) | (s < 32 ? (end & m) << s : 0)) >>> 0;
+    hi = ((s > 32 ? (max & m) >>> (32 - L) : 0) | (s >= 32 ? (end & m) << (s - 32) : (end & m) >>> (32 - s))) >>> 0;
+  }
+  if (u32[i] === lo && u32[i + 1] === hi) return false;
+  u32[i] = lo;
+  u32[i + 1] = hi;
+  return true;
 }
 
 /**
@@ -114,10 +135,5 @@ export function mergeSummaries(
     if (e === full) end += full;
     else end = e;
   }
-  const nlo = packPallocSumLo(start, most, end, L);
-  const nhi = packPallocSumHi(start, most, end, L);
-  if (dst[di] === nlo && dst[di + 1] === nhi) return false;
-  dst[di] = nlo;
-  dst[di + 1] = nhi;
-  return true;
+  return writePallocSum(dst, di, start, most, end, L);
 }
