@@ -38,7 +38,7 @@ import {
   mSpanInUse,
 } from "@gomalloc/span";
 import type { AttachHeapOptions, CreateHeapOptions, ScavengeGoal } from "./createheap.js";
-import { HeapOptionError, NoProcessorError, PReclaimError } from "./errors.js";
+import { HeapOptionError, NoProcessorError, OutOfMemoryError, PReclaimError } from "./errors.js";
 import { freeSlow, realloc, usableSize } from "./free.js";
 import { checkHeap } from "./invariants.js";
 import { arrayBytes, type MallocOptions, mallocSlow, profilealloc } from "./malloc.js";
@@ -570,6 +570,17 @@ export class Heap extends HeapMemory {
 
   /** Like {@link malloc}, but returns 0 instead of throwing OutOfMemoryError. */
   tryMalloc(size: number, opts?: MallocOptions): number {
+    if (opts === undefined && size <= this.fastMax && size > 0 && (size | 0) === size) {
+      // malloc's inlined fast paths (a try costs nothing until something throws; only its
+      // slow path can, and for such a size only OutOfMemoryError). A separate fast-path method
+      // shared by both measured malloc 2–8 % slower.
+      try {
+        return this.malloc(size);
+      } catch (err) {
+        if (err instanceof OutOfMemoryError) return 0;
+        throw err;
+      }
+    }
     return mallocSlow(this, size, opts, true);
   }
 

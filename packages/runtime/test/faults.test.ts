@@ -104,6 +104,24 @@ describe("capped memory", () => {
     model.malloc(40000);
     model.check();
   });
+  it("tryMalloc of small and tiny sizes answers 0 when a fixed buffer is full, then allocates again after a free", () => {
+    const heap = createHeap({ buffer: new ArrayBuffer(4 << 20) });
+    for (const size of [1024, 8]) {
+      const objs: number[] = [];
+      // Through malloc's inline fast paths (tryMalloc uses them for these sizes) until a refill fails.
+      for (let p = heap.tryMalloc(size); p !== 0; p = heap.tryMalloc(size)) objs.push(p);
+      expect(objs.length).toBeGreaterThan(100);
+      expect(() => heap.malloc(size)).toThrow(OutOfMemoryError);
+      heap.checkInvariants();
+      for (const q of objs) heap.free(q);
+      heap.freeCycle();
+      const again = heap.tryMalloc(size);
+      expect(again).not.toBe(0);
+      heap.free(again);
+      heap.checkInvariants();
+      expect(heap.readMemStats().Mallocs - heap.readMemStats().Frees).toBeLessThanOrEqual(1); // the P's tiny block
+    }
+  });
   it("a fixed ArrayBuffer runs out: typed error, then freeing makes room without growth", () => {
     const heap = createHeap({ buffer: new ArrayBuffer(8 << 20) });
     const model = new HeapModel(heap);
