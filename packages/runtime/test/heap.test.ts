@@ -285,6 +285,36 @@ describe("zeroing: needzero only where memory may be dirty", () => {
   });
 });
 
+describe("calloc and { zero: true } through the fast paths", () => {
+  // A slot freed a moment ago comes straight back from the P's reuse stack, dirty: both must clear
+  // it, on a flat buffer (one view from 0) and on the simulated backend (views per arena).
+  for (const [name, make] of [
+    ["flat", flat],
+    ["simulated linux/amd64", () => createHeap({ simulated: "linux/amd64" })],
+  ] as const) {
+    it(`${name}: every size from 1 to 2048 and the largest small ones`, () => {
+      const heap = make();
+      const sizes = [...Array.from({ length: 2048 }, (_, i) => i + 1), 16384, 32768];
+      for (const size of sizes) {
+        for (const how of ["calloc", "zero"] as const) {
+          const keep = heap.malloc(size); // keeps the span in use
+          const a = heap.malloc(size);
+          heap.fill(a, size, 0xee);
+          heap.free(a);
+          const b = how === "calloc" ? heap.calloc(1, size) : heap.malloc(size, { zero: true });
+          const got = heap.view(b, size);
+          if (!got.every((x) => x === 0)) throw new Error(`${how}(${size}) at 0x${b.toString(16)} is not zero`);
+          if (size >= 16) expect(b).toBe(a); // the reuse stack gave the dirty slot back
+          heap.free(b);
+          heap.free(keep);
+        }
+      }
+      expect(heap.calloc(3, 5)).not.toBe(0); // 15 bytes: tiny
+      heap.checkInvariants();
+    });
+  }
+});
+
 describe("realloc", () => {
   it("stays in place within a size class, moves across classes keeping the bytes", () => {
     const heap = flat();
