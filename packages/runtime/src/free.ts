@@ -12,7 +12,7 @@
 import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
-import { checkSize, countSpecials, mallocSlow } from "./malloc.js";
+import { checkSize, countSpecials } from "./malloc.js";
 import { MC_LARGE_ALLOC, MC_LARGE_FREE, MC_LARGE_FREE_COUNT, reusePushFreed } from "./mcache.js";
 import { freeTiny, tinyUsableSize } from "./tiny.js";
 
@@ -192,6 +192,10 @@ export function growCapacity(old: number, want: number): number {
 /** Copies n bytes from src to dst (distinct objects), through the checked API across views. */
 function memmove(heap: Heap, dst: number, src: number, n: number): void {
   if (n === 0) return;
+  if (heap.flatView) {
+    heap.v.u8.copyWithin(dst, src, src + n); // one view from address 0 (malloc synced it)
+    return;
+  }
   const sys = heap.sys;
   const dv = sys.viewOf(dst);
   const sv = sys.viewOf(src);
@@ -207,9 +211,9 @@ function memmove(heap: Heap, dst: number, src: number, n: number): void {
 /** realloc (see {@link Heap.realloc}). */
 export function realloc(heap: Heap, p: number, size: number): number {
   checkSize("realloc", size, heap.maxAlloc);
-  if (p === 0 || p === heap.zerobase) return mallocSlow(heap, size, undefined, false);
+  if (p === 0 || p === heap.zerobase) return heap.malloc(size);
   if (heap.mc === 0) throw new NoProcessorError("realloc");
-  const usable = usableSize(heap, p);
+  const usable = heap.usableSize(p);
   if (size === 0) {
     freeSlow(heap, p);
     return heap.zerobase;
@@ -222,6 +226,9 @@ export function realloc(heap: Heap, p: number, size: number): number {
   if (spc === heap.tinySpc) {
     if (size <= usable) return p;
   } else if (spc >>> 1 !== 0) {
+    // In place within the class, and when shrinking while the object still fills at least half
+    // of its slot (mimalloc's rule): a copy would save less than it costs.
+    if (size <= usable && size * 2 >= usable) return p;
     if (size <= sc.maxSmallSize && size >= 16 && sc.sizeToClass(size) === spc >>> 1) return p;
   } else if (size > sc.maxSmallSize) {
     const npages = Math.ceil(size / pageSize);
@@ -234,9 +241,10 @@ export function realloc(heap: Heap, p: number, size: number): number {
     if (growLarge(heap, s, npages)) return p;
   }
   const want = size > usable ? growCapacity(usable, size) : size;
-  const x = mallocSlow(heap, Math.min(want, heap.maxAlloc), undefined, false);
+  // Through malloc's and free's fast paths: p is a live object (usableSize checked it).
+  const x = heap.malloc(Math.min(want, heap.maxAlloc));
   memmove(heap, x, p, Math.min(usable, size));
-  freeSlow(heap, p);
+  heap.free(p);
   return x;
 }
 

@@ -616,6 +616,17 @@ export class Heap extends HeapMemory {
   }
 
   /**
+   * Go's spanOf for 0 < p < fastEnd, inlined by V8 into free and usableSize: the L2 arena map,
+   * then the arena's page→span map. The span record's u32 index in the view, 0 for none.
+   */
+  private spanWord(p: number): number {
+    const q = p + this.arenaAdd;
+    const ai = (q * this.invArenaBytes) | 0;
+    const hw = this.l2v.u32[this.l2w + ai]!;
+    return hw === 0 ? 0 : this.v.u32[hw + (((q - ai * this.arenaBytes) * this.invPageSize) | 0)]!;
+  }
+
+  /**
    * Frees the object at p (0 and zerobase: no-op). Small objects are marked
    * in their span's freed bitmap and reused after their span is swept; large
    * objects' pages go back to the heap at once. Throws DoubleFreeError,
@@ -623,115 +634,109 @@ export class Heap extends HeapMemory {
    */
   free(p: number): void {
     if (p > 0 && p < this.fastEnd) {
-      // Go's spanOf, inlined: the L2 arena map, then the arena's page→span map.
       const v = this.v;
       const u = v.u32;
-      const q = p + this.arenaAdd;
-      const ai = (q * this.invArenaBytes) | 0;
-      const hw = this.l2v.u32[this.l2w + ai]!;
-      if (hw !== 0) {
-        const sw = u[hw + (((q - ai * this.arenaBytes) * this.invPageSize) | 0)]!;
-        const cw = u[sw + W_class]!;
-        if (sw !== 0 && (cw & CLASS_MASK) === CLASS_SMALL && (cw & 0xfe) !== 0) {
-          // An in-use small span: the span layer's free, inlined.
-          const f = v.f64;
-          const d = sw >> 1;
-          const off = p - f[d + D_start]!;
-          const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0; // exact: off < 2^21, divMul < 2^32
-          const word = idx >>> 5;
-          const mask = 1 << (idx & 31);
-          if (
-            off === idx * f[d + D_elemsize]! &&
-            idx >>> 0 < u[sw + W_nelems]! &&
-            (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0)
-          ) {
-            let fb = u[sw + W_freed]! + 2 * word; // the local freed word; the remote one follows
-            let fresh: boolean;
-            let reuse = true;
-            if (!this.atomic) {
-              // One P: only local words are ever set.
-              const old = u[fb]!;
-              fresh = (old & mask) === 0;
-              if (fresh) u[fb] = old | mask;
-            } else if (u[sw + W_cachedBy] === this.pOwn) {
-              // This P owns the span: no one else writes its local words, so a plain store does;
-              // a double free may have gone to the remote word, so that one is checked too.
-              const old = u[fb]!;
-              fresh = ((old | u[fb + 1]!) & mask) === 0;
-              if (fresh) u[fb] = old | mask;
-            } else {
-              // Another P's span, or mcentral's: an atomic OR on the remote word, after checking
-              // the bitmap is inside this handle's view (another worker may have grown the
-              // memory; freeSlow syncs) and that the owner has not freed the object already.
-              fb++;
-              fresh = fb < u.length && (u[fb - 1]! & mask) === 0 && (Atomics.or(v.i32, fb, mask) & mask) === 0;
-              // Another P's current span: the object is left to that P's sweep. Taking it back here
-              // would keep this P allocating inside the other P's span, both writing its lines.
-              reuse = u[sw + W_cachedBy] === 0;
-            }
-            if (fresh) {
-              const c = (cw & 0xff) >>> 1;
-              const fc = this.mcFreeCountD + c;
-              f[fc] = f[fc]! + 1;
-              const rb = this.reuseU + c * REUSE_STRIDE;
-              const n = u[rb]!;
-              if (reuse && n < REUSE_ENTRIES) {
-                const e = rb + 2 + 3 * n;
-                u[e] = sw;
-                u[e + 1] = idx;
-                u[e + 2] = fb;
-                u[rb] = n + 1;
-              }
-              return;
-            }
+      const sw = this.spanWord(p);
+      const cw = u[sw + W_class]!;
+      if (sw !== 0 && (cw & CLASS_MASK) === CLASS_SMALL && (cw & 0xfe) !== 0) {
+        // An in-use small span: the span layer's free, inlined.
+        const f = v.f64;
+        const d = sw >> 1;
+        const off = p - f[d + D_start]!;
+        const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0; // exact: off < 2^21, divMul < 2^32
+        const word = idx >>> 5;
+        const mask = 1 << (idx & 31);
+        if (
+          off === idx * f[d + D_elemsize]! &&
+          idx >>> 0 < u[sw + W_nelems]! &&
+          (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0)
+        ) {
+          let fb = u[sw + W_freed]! + 2 * word; // the local freed word; the remote one follows
+          let fresh: boolean;
+          let reuse = true;
+          if (!this.atomic) {
+            // One P: only local words are ever set.
+            const old = u[fb]!;
+            fresh = (old & mask) === 0;
+            if (fresh) u[fb] = old | mask;
+          } else if (u[sw + W_cachedBy] === this.pOwn) {
+            // This P owns the span: no one else writes its local words, so a plain store does;
+            // a double free may have gone to the remote word, so that one is checked too.
+            const old = u[fb]!;
+            fresh = ((old | u[fb + 1]!) & mask) === 0;
+            if (fresh) u[fb] = old | mask;
+          } else {
+            // Another P's span, or mcentral's: an atomic OR on the remote word, after checking
+            // the bitmap is inside this handle's view (another worker may have grown the
+            // memory; freeSlow syncs) and that the owner has not freed the object already.
+            fb++;
+            fresh = fb < u.length && (u[fb - 1]! & mask) === 0 && (Atomics.or(v.i32, fb, mask) & mask) === 0;
+            // Another P's current span: the object is left to that P's sweep. Taking it back here
+            // would keep this P allocating inside the other P's span, both writing its lines.
+            reuse = u[sw + W_cachedBy] === 0;
           }
-        } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc)) {
-          // A tiny object: set its freed bit in its block's word B (see tiny.ts).
-          const off = p - v.f64[sw >> 1]!;
-          const blk = off >>> 4;
-          const o = off - blk * maxTinySize;
-          if (o === (o | 0) && blk < u[sw + W_nelems]!) {
-            const side = u[sw + W_tinySide]! + 2 * blk;
-            const bit = 1 << o;
-            if (this.atomic) {
-              // Other Ps may free objects of this block and its holder release it: one RMW of B
-              // decides. A double free (bit already set) is reported by the slow path. Past this
-              // view (growth elsewhere): slow path.
-              const fb = u[sw + W_freed]! + 2 * (blk >>> 5) + 1; // the block's remote freed word
-              if (side + 1 < u.length && fb < u.length && (u[side]! & bit) !== 0) {
-                const b = Atomics.or(v.i32, side + 1, bit);
-                if ((b & bit) === 0) {
-                  // Re-read A: this RMW follows any release, so it sees the holder's last starts.
-                  if ((b & TINY_HELD) === 0 && (u[side]! & 0xffff & ~(b | bit)) === 0) {
-                    // The block's last object, and no mcache holds it: free the block itself.
-                    Atomics.or(v.i32, fb, 1 << (blk & 31));
-                    const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
-                    v.f64[fc] = v.f64[fc]! + 1;
-                    const cb = u[sw + W_cachedBy]!;
-                    if (cb === 0 || cb === this.pOwn) reusePush(this, TINY_REUSE, sw, blk, fb); // as for small objects
-                  }
-                  return;
+          if (fresh) {
+            const c = (cw & 0xff) >>> 1;
+            const fc = this.mcFreeCountD + c;
+            f[fc] = f[fc]! + 1;
+            const rb = this.reuseU + c * REUSE_STRIDE;
+            const n = u[rb]!;
+            if (reuse && n < REUSE_ENTRIES) {
+              const e = rb + 2 + 3 * n;
+              u[e] = sw;
+              u[e + 1] = idx;
+              u[e + 2] = fb;
+              u[rb] = n + 1;
+            }
+            return;
+          }
+        }
+      } else if (sw !== 0 && (cw & 0x00ffffff) === (CLASS_TINY | this.tinySpc)) {
+        // A tiny object: set its freed bit in its block's word B (see tiny.ts).
+        const off = p - v.f64[sw >> 1]!;
+        const blk = off >>> 4;
+        const o = off - blk * maxTinySize;
+        if (o === (o | 0) && blk < u[sw + W_nelems]!) {
+          const side = u[sw + W_tinySide]! + 2 * blk;
+          const bit = 1 << o;
+          if (this.atomic) {
+            // Other Ps may free objects of this block and its holder release it: one RMW of B
+            // decides. A double free (bit already set) is reported by the slow path. Past this
+            // view (growth elsewhere): slow path.
+            const fb = u[sw + W_freed]! + 2 * (blk >>> 5) + 1; // the block's remote freed word
+            if (side + 1 < u.length && fb < u.length && (u[side]! & bit) !== 0) {
+              const b = Atomics.or(v.i32, side + 1, bit);
+              if ((b & bit) === 0) {
+                // Re-read A: this RMW follows any release, so it sees the holder's last starts.
+                if ((b & TINY_HELD) === 0 && (u[side]! & 0xffff & ~(b | bit)) === 0) {
+                  // The block's last object, and no mcache holds it: free the block itself.
+                  Atomics.or(v.i32, fb, 1 << (blk & 31));
+                  const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
+                  v.f64[fc] = v.f64[fc]! + 1;
+                  const cb = u[sw + W_cachedBy]!;
+                  if (cb === 0 || cb === this.pOwn) reusePush(this, TINY_REUSE, sw, blk, fb); // as for small objects
                 }
+                return;
               }
-              freeSlow(this, p);
-              return;
             }
-            const a = u[side]!;
-            const b = u[side + 1]!;
-            if ((a & ~b & bit) !== 0) {
-              const nb = b | bit; // word B: the object that started at o was freed
-              u[side + 1] = nb;
-              if ((a & 0xffff & ~nb) === 0 && (nb & TINY_HELD) === 0) {
-                // The block's last object, and no mcache holds it: free the block itself
-                // (allocated and not freed while it has live objects or a holder, HI4).
-                const fb = u[sw + W_freed]! + 2 * (blk >>> 5); // the block's local freed word (one P)
-                u[fb] = u[fb]! | (1 << (blk & 31));
-                const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
-                v.f64[fc] = v.f64[fc]! + 1;
-                reusePush(this, TINY_REUSE, sw, blk, fb);
-              }
-              return;
+            freeSlow(this, p);
+            return;
+          }
+          const a = u[side]!;
+          const b = u[side + 1]!;
+          if ((a & ~b & bit) !== 0) {
+            const nb = b | bit; // word B: the object that started at o was freed
+            u[side + 1] = nb;
+            if ((a & 0xffff & ~nb) === 0 && (nb & TINY_HELD) === 0) {
+              // The block's last object, and no mcache holds it: free the block itself
+              // (allocated and not freed while it has live objects or a holder, HI4).
+              const fb = u[sw + W_freed]! + 2 * (blk >>> 5); // the block's local freed word (one P)
+              u[fb] = u[fb]! | (1 << (blk & 31));
+              const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
+              v.f64[fc] = v.f64[fc]! + 1;
+              reusePush(this, TINY_REUSE, sw, blk, fb);
             }
+            return;
           }
         }
       }
@@ -742,8 +747,9 @@ export class Heap extends HeapMemory {
   /**
    * Resizes the object at p to `size` bytes, keeping its first
    * min(old, size) bytes: in place when the size class (or, for large
-   * objects, the following pages) allows, else into a new object grown as
-   * Go's growslice grows (so usableSize may exceed `size`). p = 0 acts as
+   * objects, the following pages) allows or when a small object shrinks to
+   * at least half its slot (mimalloc's rule), else into a new object grown
+   * as Go's growslice grows (so usableSize may exceed `size`). p = 0 acts as
    * malloc; size 0 frees p and returns zerobase.
    */
   realloc(p: number, size: number): number {
@@ -757,6 +763,31 @@ export class Heap extends HeapMemory {
    * pointer that is not a live object's start.
    */
   usableSize(p: number): number {
+    if (p > 0 && p < this.fastEnd) {
+      // free's object checks, reading only: the start of a live object in an in-use small span
+      // answers its slot size; anything else (tiny, large, misuse) takes the slow path.
+      const u = this.v.u32;
+      const sw = this.spanWord(p);
+      const cw = u[sw + W_class]!;
+      if (sw !== 0 && (cw & CLASS_MASK) === CLASS_SMALL && (cw & 0xfe) !== 0) {
+        const f = this.v.f64;
+        const d = sw >> 1;
+        const es = f[d + D_elemsize]!;
+        const off = p - f[d + D_start]!;
+        const idx = (off * u[sw + W_divMul]! * TWO_NEG32) | 0;
+        const word = idx >>> 5;
+        const mask = 1 << (idx & 31);
+        const fb = u[sw + W_freed]! + 2 * word;
+        if (
+          off === idx * es &&
+          idx >>> 0 < u[sw + W_nelems]! &&
+          (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0) &&
+          ((u[fb]! | u[fb + 1]!) & mask) === 0
+        ) {
+          return es;
+        }
+      }
+    }
     return usableSize(this, p);
   }
 

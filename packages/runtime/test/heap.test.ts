@@ -316,6 +316,20 @@ describe("calloc and { zero: true } through the fast paths", () => {
 });
 
 describe("realloc", () => {
+  it("shrinks in place while the object fills at least half its slot, and moves below that", () => {
+    const heap = flat();
+    const p = heap.malloc(256);
+    heap.fill(p, 256, 7);
+    expect(heap.realloc(p, 200)).toBe(p); // another class (208), but 200 ≥ 256 / 2
+    expect(heap.realloc(p, 128)).toBe(p);
+    expect(heap.usableSize(p)).toBe(256);
+    const q = heap.realloc(p, 127); // under half: a 128-byte slot
+    expect(q).not.toBe(p);
+    expect(heap.usableSize(q)).toBe(128);
+    expect(heap.view(q, 127).every((x) => x === 7)).toBe(true);
+    heap.free(q);
+    heap.checkInvariants();
+  });
   it("stays in place within a size class, moves across classes keeping the bytes", () => {
     const heap = flat();
     const p = heap.malloc(100);

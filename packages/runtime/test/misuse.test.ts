@@ -55,6 +55,20 @@ describe.each(heapBackends.filter((_, i) => i === 0 || i === 1 || i === 2 || i =
     rejected(heap, model, () => heap.usableSize(a.p), ForeignPointerError);
   });
 
+  it("usableSize of small objects: live answers the slot; freed (swept or not), interior and never-allocated are typed errors", () => {
+    const { heap, model } = setup();
+    const a = model.malloc(100);
+    const b = model.malloc(100);
+    expect(heap.usableSize(a.p)).toBe(112);
+    model.free(a); // recorded in the span's freed bitmap, not yet swept
+    rejected(heap, model, () => heap.usableSize(a.p), ForeignPointerError);
+    rejected(heap, model, () => heap.usableSize(b.p + 8), InteriorPointerError);
+    rejected(heap, model, () => heap.usableSize(b.p + 112 * 5), ForeignPointerError); // past freeindex, never allocated
+    heap.freeCycle();
+    rejected(heap, model, () => heap.usableSize(a.p), ForeignPointerError);
+    expect(heap.usableSize(b.p)).toBe(112);
+  });
+
   it("double free of a large object (its pages are back in the heap)", () => {
     const { heap, model } = setup();
     const o = model.malloc(200000);

@@ -94,6 +94,8 @@ export function lowMask64Hi(n: number): number {
  * `divideByElemSize`. Splitting `b` keeps every product below 2^53.
  */
 export function mulHi32(a: number, b: number): number {
+  // The common case (a is an offset inside a span, b a divMagic): a·b < 2^53, exact in a double.
+  if (a < 2097152) return Math.floor((a * b) / 4294967296);
   const bh = Math.floor(b / 65536);
   const bl = b - bh * 65536;
   const p = a * bh; // < 2^48

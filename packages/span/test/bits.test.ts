@@ -126,10 +126,18 @@ describe("64-bit shifts and masks on u32 halves", () => {
 
 describe("mulHi32 (divMagic multiply)", () => {
   it("is (a*b)>>32 exactly at the extremes", () => {
-    const edge = [0, 1, 2, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+    const edge = [
+      0, 1, 2, 0xffff, 0x10000, 0x1fffff, 0x200000, 0x200001, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+    ];
     for (const a of edge) for (const b of edge) expect(mulHi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
   });
   test.prop([fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff })])("random", (a, b) => {
     expect(mulHi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
   });
+  test.prop([fc.integer({ min: 0, max: 0x1fffff }), fc.integer({ min: 0, max: 0xffffffff })])(
+    "random, a below 2^21 (offsets in a span: the one-multiply case)",
+    (a, b) => {
+      expect(mulHi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+    },
+  );
 });
