@@ -1,7 +1,9 @@
 // Runs every gomalloc benchmark on the built packages (`pnpm bench` at the root builds first).
+import { main as api } from "./api.mjs";
 import { main as pagealloc } from "./pagealloc.mjs";
 import { main as span } from "./span.mjs";
 
 console.log(`node ${process.version}, ${process.arch}`);
 await span();
 await pagealloc();
+await api();

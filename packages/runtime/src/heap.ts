@@ -612,6 +612,10 @@ export class Heap extends HeapMemory {
    * throws BadSizeError if the product overflows uintptr or exceeds maxAlloc.
    */
   mallocArray(count: number, elemSize: number, opts?: MallocOptions): number {
+    const n = count * elemSize;
+    if (n <= this.fastMax && count > 0 && elemSize > 0 && (count | 0) === count && (elemSize | 0) === elemSize) {
+      return this.malloc(n, opts); // small: no overflow to check, malloc's fast paths
+    }
     return mallocSlow(this, arrayBytes("mallocArray", count, elemSize, this), opts, false);
   }
 
