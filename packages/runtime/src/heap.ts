@@ -786,6 +786,7 @@ export class Heap extends HeapMemory {
           off === idx * es &&
           idx >>> 0 < u[sw + W_nelems]! &&
           (idx < u[sw + W_freeindex]! || (u[u[sw + W_allocBits]! + word]! & mask) !== 0) &&
+          fb + 1 < u.length && // bitmaps past this view (memory grown elsewhere): the slow path syncs
           ((u[fb]! | u[fb + 1]!) & mask) === 0
         ) {
           return es;

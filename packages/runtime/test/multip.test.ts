@@ -9,6 +9,7 @@ import {
   attachHeap,
   createHeap,
   DoubleFreeError,
+  ForeignPointerError,
   type Heap,
   HeapOptionError,
   NoProcessorError,
@@ -164,6 +165,25 @@ describe("stale views: another handle grew the shared buffer", () => {
     b.detach();
     a.freeCycle();
     expect(a.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("usableSize and realloc through a handle whose arrays another handle's grow detached", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2048 });
+    const a = createHeap({ wasmMemory: memory, maximumPages: 2048, numPs: 2 });
+    const b = attachHeap(WasmSysMemory.attach(memory), { p: "any" });
+    const small = b.malloc(100);
+    const big = a.malloc(8 << 20);
+    expect(b.v.u8.length).toBe(0);
+    expect(b.usableSize(small)).toBe(112); // the inline lookup reads undefined: the slow path rebinds
+    b.free(small);
+    expect(() => b.usableSize(small)).toThrow(ForeignPointerError);
+    const c = b.malloc(100);
+    a.malloc(8 << 20); // detached again
+    const d = b.realloc(c, 1000);
+    expect(b.usableSize(d)).toBeGreaterThanOrEqual(1000);
+    b.free(d);
+    a.free(big);
+    a.checkInvariants();
   });
 });
 
