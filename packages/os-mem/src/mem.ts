@@ -52,6 +52,11 @@ export abstract class SysMemoryBase extends SysAccountingBase implements SysMemo
     return false;
   }
 
+  /** See {@link SysMemory.syncView}; nothing to do unless a backend says otherwise. */
+  syncView(): boolean {
+    return false;
+  }
+
   /**
    * Where a new reservation of `bytes` goes: `hint` if that range is free and
    * `avoidHint` is false; else, on sbrk backends, 0 when a hint was given;

@@ -292,7 +292,15 @@ export abstract class FlatSysMemory extends SysMemoryBase {
    * while the old one keeps its length.
    */
   override grownElsewhere(): boolean {
-    return this.currentBuffer().byteLength - this.view.u8.length >= 8;
+    // The buffer object first: a detached array's length is not to be trusted (see SysMemory).
+    const b = this.currentBuffer();
+    return b !== this.buffer || b.byteLength - this.view.u8.length >= 8;
+  }
+
+  override syncView(): boolean {
+    if (!this.grownElsewhere()) return false;
+    this.refresh();
+    return true;
   }
 
   /** The one view over the whole buffer (base 0), re-pointed first if the buffer grew elsewhere. */

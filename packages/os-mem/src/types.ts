@@ -210,11 +210,19 @@ export interface SysMemory extends CheckedMemory {
   viewOf(addr: number): MemView;
   /**
    * Whether another handle grew the memory past this handle's whole-buffer
-   * view (a shared buffer or WebAssembly.Memory grown by another worker);
-   * `viewOf` at the view's old end then re-points it. Always false on the
-   * simulated backend, whose views follow its reservations.
+   * view (a shared buffer or WebAssembly.Memory grown by another worker, or a
+   * non-shared one grown by another handle in this thread, which detaches
+   * this handle's arrays). Decided by the buffer object and its length, not
+   * by the old arrays' length alone: V8's optimized code has been seen to
+   * read a detached array's old length. Always false on the simulated
+   * backend, whose views follow its reservations.
    */
   grownElsewhere(): boolean;
+  /**
+   * Re-points this handle's whole-buffer view at the memory as it is now if
+   * {@link grownElsewhere}; returns whether it did.
+   */
+  syncView(): boolean;
 
   /** Reserved→None without touching any counter (Go's sysUnreserve). */
   sysUnreserve(v: number, n: number): void;

@@ -309,8 +309,7 @@ export class Heap extends HeapMemory {
    * follow growth by itself). Slow paths call it first.
    */
   syncViews(): void {
-    const v = this.v;
-    if (this.flatView && this.sys.grownElsewhere()) this.sys.viewOf(v.u8.length);
+    if (this.flatView) this.sys.syncView();
   }
 
   /**

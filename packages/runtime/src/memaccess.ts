@@ -22,10 +22,9 @@ export class HeapMemory {
     if (this.sys.caps.backend === "simulated") {
       throw new MemoryAccessError(0, 0, `${what} needs a flat backend; use view(), read() or write()`);
     }
-    const v = this.sys.viewOf(0);
-    // Another worker may have grown a shared buffer: the whole-buffer arrays then follow it.
-    if (this.sys.grownElsewhere()) return this.sys.viewOf(v.u8.length);
-    return v;
+    // Another worker (or handle) may have grown the memory: the whole-buffer arrays then follow it.
+    this.sys.syncView();
+    return this.sys.viewOf(0);
   }
 
   /**
