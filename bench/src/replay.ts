@@ -78,8 +78,11 @@ async function round(
   budgetMs: number,
   sample: boolean,
 ): Promise<Round> {
-  gc?.();
+  // The allocator is made before the collection, so that it is alive during it: with none of its
+  // kind alive, V8 may collect the object shapes (maps) its optimized code depends on, and every
+  // round would then re-optimize from scratch — a program keeps its allocator (see the README).
   const a: BenchAllocator = await entry.create(hint);
+  gc?.();
   const r = new Replay(trace, a, { loop });
   const chunk = sample ? Math.ceil(trace.length / 4096) : 1 << 16;
   let peakBacking = sample ? a.backingBytes() : 0;
