@@ -130,14 +130,21 @@ export function allocSpan(h: MHeap, npages: number, spanclass: number, pc: PageC
       unallocPagesLocked(h, base, npages, scav, true);
       return 0;
     }
-    if (scav !== 0) h.sys.statAdd(SysStat.heapReleased, -scav);
-    h.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
-    h.sys.statAdd(SysStat.heapInUse, nbytes);
+    accountPagesInUse(h, nbytes, scav);
     if (growth > 0) scavengeAfterGrowthLocked(h, growth);
     return s;
   } finally {
     h.unlock();
   }
+}
+
+/**
+ * Accounts `nbytes` of pages going into use, `scav` of them scavenged:
+ * released → in use and free → in use, each move under one lock.
+ */
+function accountPagesInUse(h: MHeap, nbytes: number, scav: number): void {
+  if (scav !== 0) h.sys.statAddPair(SysStat.heapReleased, -scav, SysStat.heapInUse, scav);
+  if (nbytes !== scav) h.sys.statAddPair(SysStat.heapFree, -(nbytes - scav), SysStat.heapInUse, nbytes - scav);
 }
 
 /**
@@ -155,8 +162,7 @@ function unallocPagesLocked(h: MHeap, base: number, npages: number, scav: number
   const nbytes = npages * pg.pageSize;
   p.free(base, npages);
   if (used) {
-    h.sys.statAdd(SysStat.heapReleased, -scav);
-    h.sys.statAdd(SysStat.heapFree, scav);
+    h.sys.statAddPair(SysStat.heapReleased, -scav, SysStat.heapFree, scav);
     return;
   }
   for (let i = 0; i < npages; i++) {
@@ -164,8 +170,7 @@ function unallocPagesLocked(h: MHeap, base: number, npages: number, scav: number
     const off = p.chunkOf(pg.chunkIndex(ob));
     pageBitsSetRange(p.cu32, off + p.pb.scavOff, pg.chunkPageIndex(ob), 1);
   }
-  h.sys.statAdd(SysStat.heapReleased, nbytes - scav);
-  h.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
+  h.sys.statAddPair(SysStat.heapReleased, nbytes - scav, SysStat.heapFree, -(nbytes - scav));
 }
 
 /** Go's `mheap.initSpan` for heap spans; false (s untouched beyond init) if no bitmap memory is left. */
@@ -211,8 +216,7 @@ export function freeSpanLocked(h: MHeap, s: number): void {
   setPageBit(h, base, g.offPageInUse, false);
   setPageBit(h, base, g.offFreedBase, true);
   const nbytes = npages * g.pageSize;
-  h.sys.statAdd(SysStat.heapFree, nbytes);
-  h.sys.statAdd(SysStat.heapInUse, -nbytes);
+  h.sys.statAddPair(SysStat.heapInUse, -nbytes, SysStat.heapFree, nbytes);
   h.pages.free(base, npages);
   const side = t.getU32(s, F_tinySide);
   if (side !== 0 && t.spanclass(s) === h.tinySideSpanClass && h.tinyAlloc !== null) {
@@ -255,9 +259,7 @@ export function growSpan(h: MHeap, s: number, npages: number): boolean {
     t.setF64(s, F_elemsize, npages * g.pageSize);
     t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
     h.addPagesInUse(extra);
-    if (scav !== 0) h.sys.statAdd(SysStat.heapReleased, -scav);
-    h.sys.statAdd(SysStat.heapFree, -(nbytes - scav));
-    h.sys.statAdd(SysStat.heapInUse, nbytes);
+    accountPagesInUse(h, nbytes, scav);
     return true;
   } finally {
     h.unlock();
@@ -278,8 +280,7 @@ export function shrinkSpan(h: MHeap, s: number, npages: number): void {
     t.setF64(s, F_elemsize, npages * g.pageSize);
     t.setF64(s, F_limit, t.base(s) + npages * g.pageSize);
     h.addPagesInUse(-(have - npages));
-    h.sys.statAdd(SysStat.heapFree, nbytes);
-    h.sys.statAdd(SysStat.heapInUse, -nbytes);
+    h.sys.statAddPair(SysStat.heapInUse, -nbytes, SysStat.heapFree, nbytes);
     h.pages.free(tail, have - npages);
   } finally {
     h.unlock();

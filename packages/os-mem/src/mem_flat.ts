@@ -347,5 +347,6 @@ export abstract class FlatSysMemory extends SysMemoryBase {
 
 /** The buffer's current length rounded down to 8 bytes (a MemView's unit). */
 function fixedLength(b: ArrayBufferLike): number {
-  return b.byteLength - (b.byteLength % 8);
+  const n = b.byteLength; // once: on a growable SharedArrayBuffer this getter is a call, not a load
+  return n - (n % 8);
 }

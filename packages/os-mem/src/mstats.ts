@@ -44,6 +44,30 @@ export abstract class SysAccountingBase extends PageTableBase {
     }
   }
 
+  /**
+   * Adds `deltaA` to `statA` and `deltaB` to `statB` under one lock, so that no
+   * reader sees bytes moved out of one and not yet into the other (the heap's
+   * page moves: free ↔ in use, released ↔ free). Throws like {@link statAdd},
+   * changing neither, if either would fall below 0.
+   */
+  statAddPair(statA: SysStat, deltaA: number, statB: SysStat, deltaB: number): void {
+    this.checkStat("statAddPair", statA);
+    this.checkStat("statAddPair", statB);
+    if (!Number.isSafeInteger(deltaA)) throw new BadSizeError("statAddPair", deltaA, "not a safe integer");
+    if (!Number.isSafeInteger(deltaB)) throw new BadSizeError("statAddPair", deltaB, "not a safe integer");
+    this.lockOS();
+    try {
+      const acct = this.acctWords();
+      const a = acct[ACCT_STAT0 + statA]! + deltaA;
+      const b = (statA === statB ? a : acct[ACCT_STAT0 + statB]!) + deltaB;
+      if (a < 0 || b < 0) throw new RuntimeThrow("sysMemStat overflow");
+      acct[ACCT_STAT0 + statA] = a;
+      acct[ACCT_STAT0 + statB] = b;
+    } finally {
+      this.unlockOS();
+    }
+  }
+
   /** Adds `delta` to `stat` (Go's sysMemStat.add); throws RuntimeThrow("sysMemStat overflow") below 0. */
   statAdd(stat: SysStat, delta: number): void {
     this.checkStat("statAdd", stat);

@@ -236,6 +236,8 @@ export interface SysMemory extends CheckedMemory {
   touch(v: number, n: number): void;
   /** Adds `delta` to one stat (Go's `sysMemStat.add`); throws `RuntimeThrow("sysMemStat overflow")` below 0. */
   statAdd(stat: SysStat, delta: number): void;
+  /** Two {@link statAdd}s under one lock: no reader sees one without the other. */
+  statAddPair(statA: SysStat, deltaA: number, statB: SysStat, deltaB: number): void;
   /** Current value of one stat. */
   statLoad(stat: SysStat): number;
   /** A snapshot of all counters. */

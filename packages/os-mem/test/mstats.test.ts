@@ -18,6 +18,21 @@ describe("sysMemStat accounting", () => {
     expect(sys.statLoad(SysStat.other_sys)).toBe(40);
     expect(() => sys.statAdd(SysStat.other_sys, 0.5)).toThrow();
   });
+
+  it("statAddPair moves bytes between two counters at once, or changes neither", () => {
+    for (const sys of [new SimSysMemory(), SabSysMemory.create({ maxByteLength: 16 << 20 })]) {
+      sys.statAdd(SysStat.heapFree, 1000);
+      sys.statAddPair(SysStat.heapFree, -600, SysStat.heapInUse, 600);
+      expect([sys.statLoad(SysStat.heapFree), sys.statLoad(SysStat.heapInUse)]).toEqual([400, 600]);
+      expect(() => sys.statAddPair(SysStat.heapInUse, 500, SysStat.heapFree, -500)).toThrow("sysMemStat overflow");
+      expect([sys.statLoad(SysStat.heapFree), sys.statLoad(SysStat.heapInUse)]).toEqual([400, 600]);
+      sys.statAddPair(SysStat.heapFree, 10, SysStat.heapFree, -30); // one counter twice: the sum
+      expect(sys.statLoad(SysStat.heapFree)).toBe(380);
+      expect(() => sys.statAddPair(SysStat.heapFree, -1, SysStat.heapInUse, Number.NaN)).toThrow();
+      expect(() => sys.statAddPair(99 as SysStat, 1, SysStat.heapInUse, 1)).toThrow();
+      expect(sys.statLoad(SysStat.heapFree)).toBe(380);
+    }
+  });
 });
 
 describe("checkInvariants", () => {
