@@ -26,7 +26,18 @@ function rng(seed: number): () => number {
   };
 }
 
-function churn(heap: Heap, slots: Float64Array, r: () => number, ops: number, lo: number, span: number): void {
+type Alloc = (heap: Heap, size: number) => number;
+const viaMalloc: Alloc = (heap, size) => heap.malloc(size);
+
+function churn(
+  heap: Heap,
+  slots: Float64Array,
+  r: () => number,
+  ops: number,
+  lo: number,
+  span: number,
+  alloc: Alloc,
+): void {
   const mask = slots.length - 1;
   for (let i = 0; i < ops; i++) {
     const x = r();
@@ -36,7 +47,7 @@ function churn(heap: Heap, slots: Float64Array, r: () => number, ops: number, lo
       heap.free(p);
       slots[k] = 0;
     } else {
-      slots[k] = heap.malloc(lo + ((x >>> 10) % span));
+      slots[k] = alloc(heap, lo + ((x >>> 10) % span));
     }
   }
 }
@@ -77,6 +88,8 @@ const cases: Array<{
   ops?: number;
   /** Bytes per operation allowed; 1 unless set (the sampler's own promises leave ~0.05 at 2·10⁵ ops). */
   max?: number;
+  /** The allocating call; malloc unless set. */
+  alloc?: Alloc;
 }> = [
   {
     name: "ArrayBuffer, 16–256 B",
@@ -95,6 +108,16 @@ const cases: Array<{
     opts: () => ({ growableSab: { maxByteLength: 64 << 20 }, numPs: 2 }),
     lo: 8,
     span: 249,
+  },
+  {
+    name: "ArrayBuffer, calloc, tryMalloc and usableSize, 1–256 B",
+    opts: () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 64 << 20 }) }),
+    lo: 1,
+    span: 256,
+    alloc: (heap, size) => {
+      const p = size & 1 ? heap.calloc(1, size) : heap.tryMalloc(size);
+      return heap.usableSize(p) >= size ? p : 0;
+    },
   },
   {
     name: "ArrayBuffer, large 32 KiB–1 MiB (page allocator)",
@@ -132,8 +155,9 @@ describe("malloc and free allocate no JS objects", () => {
       const slots = new Float64Array(c.slots ?? 1024);
       const r = rng(12345);
       const ops = c.ops ?? OPS;
-      churn(heap, slots, r, 2 * ops, c.lo, c.span); // warm-up: optimised code, spans in place
-      const perOp = await bytesPerOp(() => churn(heap, slots, r, ops, c.lo, c.span), ops);
+      const alloc = c.alloc ?? viaMalloc;
+      churn(heap, slots, r, 2 * ops, c.lo, c.span, alloc); // warm-up: optimised code, spans in place
+      const perOp = await bytesPerOp(() => churn(heap, slots, r, ops, c.lo, c.span, alloc), ops);
       expect(perOp).toBeLessThan(c.max ?? 1);
       for (const p of slots) if (p !== 0) heap.free(p);
       heap.checkInvariants();
