@@ -260,6 +260,13 @@ async function main(argv: string[]): Promise<number> {
     `gomalloc bench: node ${process.version} (V8 ${process.versions.v8}), ${cpu} × ${cpus().length}, gc ${gc ? "exposed" : "not exposed"}\n` +
       `rounds ${opts.rounds} (median), warm-up ${opts.warmup}, budget ${opts.budgetMs / 1000} s, reference ${reference}\n\n`,
   );
+  const variants = entries.filter((e) => e.name.startsWith("gomalloc")).map((e) => e.name);
+  if (variants.length > 1) {
+    process.stdout.write(
+      `note: ${variants.join(", ")} share one compiled runtime, which runs polymorphic once a second one has run;\n` +
+        `      to compare one of them with the peers, run it alone (--allocators ${variants[1]},as-tlsf). bench/README.md, Results.\n\n`,
+    );
+  }
   const all: Result[] = [];
   for (const w of chosen) {
     const options = { ...w.options, ops: Math.max(0, Math.round(w.options.ops * scale)) };
