@@ -7,24 +7,12 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-
-// xorshift32 with its state in a Uint32Array (a closure variable over 2^30 is boxed on every call).
-function rng(seed) {
-  const st = new Uint32Array([seed >>> 0 || 1]);
-  return () => {
-    let s = st[0];
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    st[0] = s;
-    return s >>> 0;
-  };
-}
+import { xorshift } from "./common.mjs";
 
 function churn(heap, ops, seed) {
   const live = 1024;
   const slots = new Float64Array(live);
-  const r = rng(seed);
+  const r = xorshift(seed);
   for (let i = 0; i < ops; i++) {
     const x = r();
     const k = x & (live - 1);

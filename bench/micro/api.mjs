@@ -5,68 +5,51 @@
 // 8–256 bytes from a xorshift; the allocating tasks free a live slot and fill an empty one, the
 // realloc tasks resize (or, one time in eight, free) the slot. No assertions.
 import { createHeap } from "@gomalloc/runtime";
-import { runSuite } from "./common.mjs";
+import { runSuite, xorshift } from "./common.mjs";
 
 const SLOTS = 1024;
 const BATCH = 10_000;
 
-/** A heap, its slots, and a xorshift whose state lives in a typed array (no boxing). */
-function setup() {
-  const heap = createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 256 << 20 }) });
-  const st = new Uint32Array([12345]);
-  const next = () => {
-    let s = st[0];
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    st[0] = s;
-    return s >>> 0;
-  };
-  return { heap, slots: new Float64Array(SLOTS), next };
-}
-
-/** A task that frees a live slot or fills an empty one with `alloc(heap, size)`. */
-function churn(alloc) {
-  const { heap, slots, next } = setup();
+// One batch of operations on 1024 slots: a live slot is freed when (x >>> 29) < freeEighths (every
+// time for 8, one time in eight for 1), else the slot becomes op(heap, p, size) (p = 0 if empty).
+// Each task gets its own compiled copy (as src/replay.ts does for its loop), so that its `op` call
+// site sees one function, as a program's would; a shared closure would be megamorphic.
+const loopSource = `
+  const heap = makeHeap();
+  const slots = new Float64Array(${SLOTS});
+  const next = xorshift(12345);
   return () => {
-    for (let i = 0; i < BATCH; i++) {
+    for (let i = 0; i < ${BATCH}; i++) {
       const x = next();
-      const k = x & (SLOTS - 1);
+      const k = x & ${SLOTS - 1};
       const p = slots[k];
-      if (p !== 0) {
+      if (p !== 0 && x >>> 29 < freeEighths) {
         heap.free(p);
         slots[k] = 0;
-      } else slots[k] = alloc(heap, 8 + ((x >>> 10) % 249));
+      } else slots[k] = op(heap, p, 8 + ((x >>> 10) % 249));
     }
-  };
-}
+  };`;
 
-/** A task that resizes a slot with `resize(heap, p, size)` (p = 0 for an empty slot), or frees it. */
-function resizing(resize) {
-  const { heap, slots, next } = setup();
-  return () => {
-    for (let i = 0; i < BATCH; i++) {
-      const x = next();
-      const k = x & (SLOTS - 1);
-      const p = slots[k];
-      if (p !== 0 && x >>> 29 === 0) {
-        heap.free(p);
-        slots[k] = 0;
-      } else slots[k] = resize(heap, p, 8 + ((x >>> 10) % 249));
-    }
-  };
-}
+const makeHeap = () => createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 256 << 20 }) });
+
+/** A task running loopSource with its own compiled copy; `op(heap, p, size)` as above. */
+const task = (op, freeEighths) =>
+  new Function("makeHeap", "xorshift", "op", "freeEighths", loopSource)(makeHeap, xorshift, op, freeEighths);
+/** Frees live slots and fills empty ones (p is always 0 then). */
+const churn = (op) => task(op, 8);
+/** Resizes slots (p = 0 for an empty one), freeing one time in eight. */
+const resizing = (op) => task(op, 1);
 
 const ZERO = { zero: true };
 
 export async function main() {
   await runSuite("Heap API, small objects (one op = one malloc-like call or one free)", {
-    "malloc / free": [churn((h, n) => h.malloc(n)), BATCH],
-    "tryMalloc / free": [churn((h, n) => h.tryMalloc(n)), BATCH],
-    "calloc / free": [churn((h, n) => h.calloc(1, n)), BATCH],
-    "malloc { zero } / free": [churn((h, n) => h.malloc(n, ZERO)), BATCH],
+    "malloc / free": [churn((h, _p, n) => h.malloc(n)), BATCH],
+    "tryMalloc / free": [churn((h, _p, n) => h.tryMalloc(n)), BATCH],
+    "calloc / free": [churn((h, _p, n) => h.calloc(1, n)), BATCH],
+    "malloc { zero } / free": [churn((h, _p, n) => h.malloc(n, ZERO)), BATCH],
     "malloc + u8.fill / free": [
-      churn((h, n) => {
+      churn((h, _p, n) => {
         const p = h.malloc(n);
         h.u8.fill(0, p, p + n);
         return p;

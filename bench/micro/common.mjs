@@ -1,5 +1,27 @@
-// Shared bench helpers: run a tinybench suite and print throughput per task (no assertions).
+// Shared bench helpers: a seeded xorshift, the replay workloads, and a tinybench suite runner
+// that prints throughput per task (no assertions).
 import { Bench } from "tinybench";
+
+/** xorshift32 with its state in a Uint32Array (a closure variable over 2^30 is boxed on every call). */
+export function xorshift(seed) {
+  const st = new Uint32Array([seed >>> 0 || 1]);
+  return () => {
+    let s = st[0];
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    st[0] = s;
+    return s >>> 0;
+  };
+}
+
+/** The replay bench's workloads (src/replay.ts), as @gomalloc/trace generator options. */
+export const workloads = {
+  "small-churn": { kind: "small-churn", ops: 1_000_000, seed: 1 },
+  mixed: { kind: "mixed", ops: 1_000_000, seed: 1, meanLifetime: 20_000 },
+  bulk: { kind: "bulk", ops: 1_000_000, seed: 1, batch: 50_000 },
+  large: { kind: "large", ops: 100_000, seed: 1 },
+};
 
 /**
  * Runs `tasks` ({ name: [fn, batch] }) and prints ops/s and ns per operation,

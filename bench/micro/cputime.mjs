@@ -8,14 +8,7 @@
 // WebAssembly.Memory, or a fixed 256 MiB ArrayBuffer. No assertions.
 import { createHeap } from "@gomalloc/runtime";
 import { generateTrace } from "@gomalloc/trace";
-
-// The same generator options as src/replay.ts's workloads.
-const workloads = {
-  "small-churn": { kind: "small-churn", ops: 1_000_000, seed: 1 },
-  mixed: { kind: "mixed", ops: 1_000_000, seed: 1, meanLifetime: 20_000 },
-  bulk: { kind: "bulk", ops: 1_000_000, seed: 1, batch: 50_000 },
-  large: { kind: "large", ops: 100_000, seed: 1 },
-};
+import { workloads } from "./common.mjs";
 
 const name = process.argv[2] ?? "large";
 const heaps = Number(process.argv[3] ?? 10);

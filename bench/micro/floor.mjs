@@ -10,13 +10,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createHeap } from "@gomalloc/runtime";
 import { generateTrace } from "@gomalloc/trace";
-
-const workloads = {
-  "small-churn": { kind: "small-churn", ops: 1_000_000, seed: 1 },
-  mixed: { kind: "mixed", ops: 1_000_000, seed: 1, meanLifetime: 20_000 },
-  bulk: { kind: "bulk", ops: 1_000_000, seed: 1, batch: 50_000 },
-  large: { kind: "large", ops: 100_000, seed: 1 },
-};
+import { workloads } from "./common.mjs";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
