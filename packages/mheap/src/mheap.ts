@@ -16,7 +16,7 @@ import { type MemView, Mutex, type SysMemory, SysStat } from "@gomalloc/os-mem";
 import { FixAlloc, LinearAlloc } from "@gomalloc/persistent";
 import { SizeClasses } from "@gomalloc/sizeclass";
 import {
-  F_manualFreeList,
+  F_aux,
   F_npages,
   F_spanclass,
   F_startAddr,
@@ -95,10 +95,10 @@ export const lockRankSpanSetSpine = 10;
 
 /**
  * Tiny-block spans carry a side table (see the runtime's tiny.ts); its u32
- * word index in the heap's view lives in this field (a heap span has no
- * manualFreeList), 0 = none.
+ * word index in the heap's view lives in this field (the span layer's
+ * F_aux, in the record's first cache line: tiny malloc and free read it), 0 = none.
  */
-export const F_tinySide = F_manualFreeList;
+export const F_tinySide = F_aux;
 
 /** Options of {@link MHeap.create}. */
 export interface MHeapOptions {

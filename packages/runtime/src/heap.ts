@@ -590,16 +590,13 @@ export class Heap extends HeapMemory {
   calloc(count: number, size: number): number {
     const n = count * size;
     if (n <= this.fastMax && count > 0 && size > 0 && (count | 0) === count && (size | 0) === size) {
-      // A small object through malloc's fast paths, then cleared here: a slot may have been freed
-      // before (its span's needzero is a slow-path question). Tiny objects come zeroed (their blocks
-      // are cleared when taken and no byte of a block is handed out twice in its life, tiny.ts).
+      // A small or tiny object through malloc's fast paths, then cleared here: a slot or a tiny
+      // block may have been used before (its span's needzero is a slow-path question).
       const p = this.malloc(n);
-      if (n >= maxTinySize) {
-        if (this.flatView) {
-          this.v.u8.fill(0, p, p + n); // (measured faster than a loop of f64 stores, even at 16 B)
-        } else {
-          memclr(this, p, n);
-        }
+      if (this.flatView) {
+        this.v.u8.fill(0, p, p + n); // (measured faster than a loop of f64 stores, even at 16 B)
+      } else {
+        memclr(this, p, n);
       }
       return p;
     }
@@ -737,7 +734,15 @@ export class Heap extends HeapMemory {
               u[fb] = u[fb]! | (1 << (blk & 31));
               const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
               v.f64[fc] = v.f64[fc]! + 1;
-              reusePush(this, TINY_REUSE, sw, blk, fb);
+              const rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
+              const n = u[rb]!;
+              if (n < REUSE_ENTRIES) {
+                const e = rb + 2 + 3 * n;
+                u[e] = sw;
+                u[e + 1] = blk;
+                u[e + 2] = fb;
+                u[rb] = n + 1;
+              }
             }
             return;
           }

@@ -189,7 +189,12 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
 }
 
 function mallocPath(heap: Heap, size: number, zero: boolean): number {
-  if (size < maxTinySize) return mallocTiny(heap, size);
+  if (size < maxTinySize) {
+    // A tiny block is not cleared when taken (it may hold an earlier life's bytes): clear the object.
+    const x = mallocTiny(heap, size);
+    if (zero && x !== 0) memclr(heap, x, size);
+    return x;
+  }
   if (size <= heap.sizeClasses.maxSmallSize) return mallocSmall(heap, size, zero);
   return mallocLarge(heap, size, zero);
 }

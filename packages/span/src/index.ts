@@ -44,6 +44,7 @@ export {
   F_allocCacheHi,
   F_allocCacheLo,
   F_allocCount,
+  F_aux,
   F_cachedBy,
   F_classWord,
   F_divMul,

@@ -57,8 +57,12 @@ export const F_allocBits = 44;
  * local and thread free lists, as bitmaps). A sweep applies both.
  */
 export const F_freed = 48;
-/** Go's gcmarkBits, as a u32 word index in the table's view (0 = none). */
-export const F_gcmarkBits = 52;
+/**
+ * A u32 the layers above own for data of their kind of span, kept in the
+ * record's first cache line with the fields the fast paths read (mheap: the
+ * u32 index of a tiny-block span's side table). Zeroed with the record.
+ */
+export const F_aux = 52;
 /** Go's spanclass (u8). */
 export const F_spanclass = 56;
 /** Go's state (u8): mSpanDead, mSpanInUse, mSpanManual. */
@@ -94,6 +98,11 @@ export const F_list = 96;
 export const F_manualFreeList = 104;
 /** log2 of the bytes of one bitmap of this span (u8), 255 = no bitmaps. */
 export const F_bitsLog = 112;
+/**
+ * Go's gcmarkBits, as a u32 word index in the table's view (0 = none). Read
+ * only by sweeps, so it sits in the record's second cache line.
+ */
+export const F_gcmarkBits = 116;
 /** Bytes of one mspan record. */
 export const mspanBytes = 128;
 
