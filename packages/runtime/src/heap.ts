@@ -190,6 +190,8 @@ export class Heap extends HeapMemory {
   readonly l2w: number;
   /** @internal Span class of tiny blocks (the scan twin of Go's tinySpanClass; see tiny.ts). */
   readonly tinySpc: number;
+  /** @internal Go's tinySpanClass: the class of a new tiny block that does not become the held one (see tiny.ts). */
+  readonly tinyObjSpc: number;
   /** @internal Go's tiny alignment by size, as masks (see tiny.ts). */
   readonly tinyAlign: Uint8Array;
   /** @internal One view from address 0 covers objects and metadata alike (the flat backends). */
@@ -288,6 +290,7 @@ export class Heap extends HeapMemory {
     this.l2v = h.l2v;
     this.l2w = h.l2w;
     this.tinySpc = tinyBlockSpanClass(sc);
+    this.tinyObjSpc = sc.tinySpanClass;
     this.tinyAlign = tinyAlignMasks(profile.PtrSize);
     this.flatView = sys.caps.backend !== "simulated" && this.v.base === 0 && sys.viewOf(0) === this.v;
     this.atomic = this.v.shared && this.numPs > 1;
@@ -457,10 +460,18 @@ export class Heap extends HeapMemory {
           f[d + MD_TINY_ALLOCS] = f[d + MD_TINY_ALLOCS]! + 1;
           return f[d + MD_TINY]! + off;
         }
-        // A new block: first one whose objects were all freed through this P (the tiny-block
-        // reuse stack), then the tiny-block span's next free slot.
-        spc = this.tinySpc;
-        rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
+        if (side > 0 && size >= fill) {
+          // A new block would not replace the held one (Go's rule: it leaves no more room), so
+          // nothing will ever be packed beside this object: it is a 16-byte object of Go's
+          // tinySpanClass, allocated and freed as any small object (tiny.ts).
+          spc = this.tinyObjSpc;
+          rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;
+        } else {
+          // A new held block: first one whose objects were all freed through this P (the
+          // tiny-block reuse stack), then the tiny-block span's next free slot.
+          spc = this.tinySpc;
+          rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
+        }
       } else {
         spc = this.spcOfSize[(size + 7) >>> 3]!;
         rb = this.reuseU + (spc >>> 1) * REUSE_STRIDE;

@@ -120,7 +120,7 @@ export function countSpecials(heap: Heap, s: number, d: number): void {
 }
 
 /** Go's small noscan path of mallocgc for size in [16, maxSmallSize]; 0 when memory is exhausted. */
-function mallocSmall(heap: Heap, size: number, zero: boolean): number {
+export function mallocSmall(heap: Heap, size: number, zero: boolean): number {
   const sc = heap.sizeClasses;
   const c = sc.sizeToClass(size);
   const spc = (c << 1) | 1;
@@ -190,7 +190,7 @@ export function mallocSlow(heap: Heap, size: number, opts: MallocOptions | undef
 
 function mallocPath(heap: Heap, size: number, zero: boolean): number {
   if (size < maxTinySize) {
-    // A tiny block is not cleared when taken (it may hold an earlier life's bytes): clear the object.
+    // A tiny block or slot is not cleared when taken (it may hold an earlier life's bytes): clear the object.
     const x = mallocTiny(heap, size);
     if (zero && x !== 0) memclr(heap, x, size);
     return x;

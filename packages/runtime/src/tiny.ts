@@ -5,9 +5,12 @@
  * (12-byte objects to 8 on 32-bit profiles, as Go does); the mcache keeps its
  * current block (`tiny`, `tinyoffset`, and the u32 index of the block's side
  * word for the inline fast path) and switches to a new one when that leaves
- * more room. The blocks come from {@link tinyBlockSpanClass}, not from Go's
- * tinySpanClass itself, so that no span mixes tiny blocks with ordinary
- * 16-byte objects. Go never frees tiny objects explicitly; gomalloc does,
+ * more room. A new block that would not become the held one can never get a
+ * second object: it is an ordinary 16-byte object of Go's tinySpanClass
+ * (what Go's block would be), freed like any small object. Blocks that are
+ * held come from {@link tinyBlockSpanClass}, not from tinySpanClass itself,
+ * so that no span mixes shared blocks with ordinary 16-byte objects. Go
+ * never frees tiny objects explicitly; gomalloc does,
  * with a side table per tiny span (in managed memory, allocated with the
  * span). Each block has two u32 words, split by writer:
  *
@@ -38,7 +41,7 @@ import type { SizeClasses } from "@gomalloc/sizeclass";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError } from "./errors.js";
 import { freeInSpan } from "./free.js";
 import type { Heap } from "./heap.js";
-import { nextFreeSlow, profileAlloc } from "./malloc.js";
+import { mallocSmall, nextFreeSlow, profileAlloc } from "./malloc.js";
 import {
   MC_TINY,
   MC_TINY_ALLOCS,
@@ -129,13 +132,17 @@ function freeBlock(heap: Heap, s: number, block: number): void {
 
 /**
  * Go's tiny path of mallocgc: a tiny object of `size` (1..15) bytes, or 0
- * when memory is exhausted. Not cleared (see {@link newTinyBlock}).
+ * when memory is exhausted. Packed into the held block when it fits; else a
+ * new block, which becomes the held one when it leaves more room (Go's
+ * rule) and is otherwise a 16-byte object of Go's tinySpanClass (nothing
+ * will ever be packed beside it). Not cleared (see {@link newTinyBlock}).
  */
 export function mallocTiny(heap: Heap, size: number): number {
   const v = heap.v;
   const mc = heap.mc;
   const m = heap.tinyAlign[size]!;
-  const off = (v.getU32(mc + MC_TINY_OFFSET) + m) & ~m;
+  const tinyoffset = v.getU32(mc + MC_TINY_OFFSET);
+  const off = (tinyoffset + m) & ~m;
   const tiny = v.getF64(mc + MC_TINY);
   if (off + size <= maxTinySize && tiny !== 0) {
     const i = v.getU32(mc + MC_TINY_SIDE); // word A: the holder's own, a plain store
@@ -144,7 +151,8 @@ export function mallocTiny(heap: Heap, size: number): number {
     v.setF64(mc + MC_TINY_ALLOCS, v.getF64(mc + MC_TINY_ALLOCS) + 1);
     return tiny + off;
   }
-  // A new block: one whose objects were all freed through this P, else the mcache's span.
+  if (tiny !== 0 && size >= tinyoffset) return mallocSmall(heap, maxTinySize, false);
+  // A new held block: one whose objects were all freed through this P, else the mcache's span.
   let x = reusePop(heap, heap.tinySpc);
   if (x !== 0) return newTinyBlock(heap, x, sideIndex(heap, heap.h.spanOf(x), x), size);
   x = nextFreeSlow(heap, heap.tinySpc);
@@ -153,29 +161,23 @@ export function mallocTiny(heap: Heap, size: number): number {
 }
 
 /**
- * The second half of Go's tiny path: x is a block just taken from a tiny
- * span (i the u32 index of its side word A). Records a `size`-byte object at
- * its start, makes it the mcache's current block if it leaves more room than
- * the current one (releasing that one), and counts the allocation for the
- * heap profile. Returns x. The block's bytes are left as they are: Go clears
- * every tiny block (its objects must start zeroed); gomalloc's `malloc`
- * returns memory as it is, and `calloc` / `{ zero: true }` clear the object
- * (a block off the reuse stack holds an earlier life's bytes). Clearing it
- * here touched the object's cache line on every new block: mixed and bulk
- * replays ran 4–8 % slower.
+ * The second half of Go's tiny path for a block that becomes the held one:
+ * x is a block just taken from a tiny-block span (i the u32 index of its
+ * side word A). Records a `size`-byte object at its start, makes it the
+ * mcache's current block (releasing the old one), and counts the allocation
+ * for the heap profile. Returns x. The block's bytes are left as they are:
+ * Go clears every tiny block (its objects must start zeroed); gomalloc's
+ * `malloc` returns memory as it is, and `calloc` / `{ zero: true }` clear
+ * the object (a block off the reuse stack holds an earlier life's bytes).
+ * Clearing it here touched the object's cache line on every new block:
+ * mixed and bulk replays ran 4–8 % slower.
  */
 export function newTinyBlock(heap: Heap, x: number, i: number, size: number): number {
-  const v = heap.v;
-  const u = v.u32;
   // Nobody else touches a block just taken from its span: plain stores start its life.
+  const u = heap.v.u32;
   u[i] = 1 | (size << tinyFillShift);
-  const mcU = heap.mcU;
-  if (size < u[mcU + (MC_TINY_OFFSET >> 2)]! || v.f64[(mcU >> 1) + (MC_TINY >> 3)] === 0) {
-    u[i + 1] = tinyHeld;
-    holdTinyBlock(heap, x, i, size);
-  } else {
-    u[i + 1] = 0;
-  }
+  u[i + 1] = tinyHeld;
+  holdTinyBlock(heap, x, i, size);
   if (heap.sampling) profileAlloc(heap, x, maxTinySize);
   return x;
 }

@@ -14,6 +14,7 @@ import {
   Heap,
   HeapAttachError,
   HeapOptionError,
+  InteriorPointerError,
   MemoryAccessError,
   NoProcessorError,
   UnsupportedProfileError,
@@ -192,7 +193,8 @@ describe("Go's malloc.go details", () => {
       const heap = createHeap({ simulated: pair });
       const a = heap.malloc(1);
       const b = heap.malloc(12);
-      expect(b - a).toBe(align === 8 ? 16 : 4);
+      if (align === 4) expect(b - a).toBe(4);
+      else expect([b % 16, Math.floor(b / 16) === Math.floor(a / 16)]).toEqual([0, false]); // no room at 8: a new block
     }
   });
   it("a tiny block returns when all its objects are freed and the mcache let go of it", () => {
@@ -216,8 +218,10 @@ describe("Go's malloc.go details", () => {
       expect(Math.floor(held / 16)).not.toBe(Math.floor(a / 16));
       heap.view(a, 16).fill(0xa5);
       heap.free(a); // A's last object, and A is not held: A is freed and goes on the tiny-block reuse stack
+      const filler = heap.malloc(8); // packed beside held: B is full
+      expect(filler).toBe(held + 8);
       const before = heap.readMemStats();
-      const c = heap.malloc(12); // no room in B: a new block, A again
+      const c = heap.malloc(12); // no room in B, and a new block leaves more: a new held block, A again
       expect(c).toBe(a);
       expect(heap.usableSize(c)).toBe(12); // the block's only object: it runs to the fill mark
       expect(heap.view(c, 12)[0]).toBe(0xa5); // malloc hands the block out as it is (A's old bytes)
@@ -229,6 +233,27 @@ describe("Go's malloc.go details", () => {
       heap.free(c);
       expect(() => heap.free(c)).toThrow(DoubleFreeError);
       heap.free(held);
+      heap.free(filler);
+      heap.checkInvariants();
+    },
+  );
+  it.each(heapBackends)(
+    "$name: a new tiny block that would not become the held one is a 16-byte object of Go's tinySpanClass",
+    (b) => {
+      const heap = createHeap(b.opts());
+      const a = heap.malloc(12); // block A, held, filled to 12
+      const before = heap.readMemStats();
+      const x = heap.malloc(13); // no room in A, and a new block would leave less: Go keeps A
+      expect(x % 16).toBe(0);
+      expect(heap.usableSize(x)).toBe(16); // nothing is ever packed beside it
+      const after = heap.readMemStats();
+      expect(after.HeapAlloc - before.HeapAlloc).toBe(16);
+      expect(after.Mallocs - before.Mallocs).toBe(1);
+      expect(heap.malloc(3)).toBe(a + 12); // A is still the held block
+      expect(() => heap.free(x + 4)).toThrow(InteriorPointerError);
+      heap.free(x);
+      expect(() => heap.free(x)).toThrow(DoubleFreeError);
+      expect(heap.malloc(16)).toBe(x); // a 16-byte object: the class's reuse stack gives it back
       heap.checkInvariants();
     },
   );
@@ -312,20 +337,26 @@ describe("calloc and { zero: true } through the fast paths", () => {
       expect(heap.calloc(3, 5)).not.toBe(0); // 15 bytes: tiny
       heap.checkInvariants();
     });
-    it(`${name}: a tiny block back from the reuse stack holds its last life's bytes; both clear the object`, () => {
-      const heap = make();
+    it(`${name}: a tiny block or slot back from a reuse stack holds its last life's bytes; both clear the object`, () => {
       for (const how of ["calloc", "zero"] as const) {
-        const a = heap.malloc(12); // a block of its own (filled to 12, or the held one moves on)
-        const held = heap.malloc(8); // no room beside a: another block, which becomes the held one
+        const heap = make();
+        const a = heap.malloc(12); // block A, held, filled to 12
+        const held = heap.malloc(8); // no room in A: block B becomes the held one
+        const filler = heap.malloc(8); // B is full
         heap.fill(a, 12, 0xee);
-        heap.free(a); // a's block has no live object and no holder: freed, on the tiny reuse stack
+        heap.free(a); // A has no live object and no holder: freed, on the tiny-block reuse stack
         const b = how === "calloc" ? heap.calloc(1, 12) : heap.malloc(12, { zero: true });
-        expect(b).toBe(a); // the same block, dirty
+        expect(b).toBe(a); // a new held block: A, dirty
         if (!heap.view(b, 12).every((x) => x === 0)) throw new Error(`${how}(12) at 0x${b.toString(16)} is not zero`);
-        heap.free(b);
-        heap.free(held);
+        const x = heap.malloc(13); // no room in A, which stays held: a 16-byte object
+        heap.fill(x, 16, 0xee);
+        heap.free(x);
+        const y = how === "calloc" ? heap.calloc(1, 14) : heap.malloc(14, { zero: true });
+        expect(y).toBe(x); // the 16-byte class's reuse stack: the same slot, dirty
+        if (!heap.view(y, 14).every((v) => v === 0)) throw new Error(`${how}(14) at 0x${y.toString(16)} is not zero`);
+        for (const p of [b, held, filler, y]) heap.free(p);
+        heap.checkInvariants();
       }
-      heap.checkInvariants();
     });
   }
 });

@@ -449,12 +449,20 @@ describe("reuse stacks across Ps", () => {
     expect(() => a!.free(x)).toThrow(DoubleFreeError);
     const y = b!.malloc(12); // b holds no block: a new one, from a span of b's own
     expect(a!.h.spanOf(y)).not.toBe(s);
-    const more = moveOn(a!, x, 15); // a fills its span (one block per 15-byte object) and moves on
+    // a fills its tiny-block span with held blocks and moves on: with its block filled to 16, a
+    // 15-byte object needs a new block that becomes the held one, and a byte packed beside it
+    // fills that one to 16 again (a 15-byte object beside a fuller held block would be a
+    // 16-byte object of Go's tinySpanClass instead; tiny.ts).
+    const fillB = a!.malloc(8);
+    const more: number[] = [];
+    while (a!.t.getU32(s, F_cachedBy) === a!.p + 1) more.push(a!.malloc(15), a!.malloc(1));
+    expect(a!.h.spanOf(more.at(-2)!)).not.toBe(s);
     const z = a!.malloc(15); // a's new current block, in another span
-    b!.free(more[0]!); // a block of the span no P caches now: on b's stack
-    expect(b!.malloc(13)).toBe(more[0]); // b's held block has no room for 13 bytes: the freed block
+    b!.free(more[1]!);
+    b!.free(more[0]!); // the last object of a block of the span no P caches now: on b's stack
+    expect(b!.malloc(11)).toBe(more[0]); // b's held block (y, 12 B) has no room for 11 bytes: the freed block
     a!.free(z);
-    for (const p of [...more, y, held]) a!.free(p);
+    for (const p of [...more.filter((_, i) => i !== 1), y, held, fillB]) a!.free(p);
     expect(() => b!.free(y)).toThrow(DoubleFreeError);
     expectEmptyAfter(a!, b!);
   });
