@@ -745,15 +745,7 @@ export class Heap extends HeapMemory {
               u[fb] = u[fb]! | (1 << (blk & 31));
               const fc = this.mcFreeCountD + (this.tinySpc >>> 1);
               v.f64[fc] = v.f64[fc]! + 1;
-              const rb = this.reuseU + TINY_REUSE * REUSE_STRIDE;
-              const n = u[rb]!;
-              if (n < REUSE_ENTRIES) {
-                const e = rb + 2 + 3 * n;
-                u[e] = sw;
-                u[e + 1] = blk;
-                u[e + 2] = fb;
-                u[rb] = n + 1;
-              }
+              reusePush(this, TINY_REUSE, sw, blk, fb);
             }
             return;
           }

@@ -174,22 +174,16 @@ export function mallocTiny(heap: Heap, size: number): number {
  */
 export function newTinyBlock(heap: Heap, x: number, i: number, size: number): number {
   // Nobody else touches a block just taken from its span: plain stores start its life.
-  const u = heap.v.u32;
-  u[i] = 1 | (size << tinyFillShift);
-  u[i + 1] = tinyHeld;
-  holdTinyBlock(heap, x, i, size);
-  if (heap.sampling) profileAlloc(heap, x, maxTinySize);
-  return x;
-}
-
-/** Makes the block at x (word A at u32 index i, `size` bytes used) the mcache's current one, releasing the old. */
-function holdTinyBlock(heap: Heap, x: number, i: number, size: number): void {
-  releaseTinyBlock(heap);
   const v = heap.v;
+  v.u32[i] = 1 | (size << tinyFillShift);
+  v.u32[i + 1] = tinyHeld;
+  releaseTinyBlock(heap);
   const mc = heap.mc;
   v.setF64(mc + MC_TINY, x);
   v.setU32(mc + MC_TINY_OFFSET, size);
   v.setU32(mc + MC_TINY_SIDE, i);
+  if (heap.sampling) profileAlloc(heap, x, maxTinySize);
+  return x;
 }
 
 /** The mcache lets go of its tiny block; the block is freed if no object in it is live. */
