@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import {
   type GenerateOptions,
   generateTrace,
+  generatorDefaults,
   isolatedReplayLoop,
   Replay,
   type ReplayLoop,
@@ -36,6 +37,30 @@ export const workloads: readonly { readonly name: string; readonly options: Gene
   { name: "bulk", options: { kind: "bulk", ops: 1_000_000, seed: 1, batch: 50_000 } },
   { name: "large", options: { kind: "large", ops: 100_000, seed: 1 } },
 ];
+
+/** The parameter that sets each kind's live set: what `--live-scale` multiplies. */
+export const liveParams: Readonly<Record<GenerateOptions["kind"], "live" | "meanLifetime" | "batch">> = {
+  "small-churn": "live",
+  mixed: "meanLifetime",
+  bulk: "batch",
+  large: "live",
+};
+
+/**
+ * A workload's options with its op count multiplied by `scale` and its live
+ * set by `liveScale` (objects kept live, mean lifetime or batch size; a
+ * parameter the workload leaves at its default is scaled from the default).
+ * Each result is rounded to an integer of at least 1 (ops: at least 0).
+ */
+export function scaleWorkload(options: GenerateOptions, scale: number, liveScale: number): GenerateOptions {
+  const out: GenerateOptions = { ...options, ops: Math.max(0, Math.round(options.ops * scale)) };
+  if (liveScale !== 1) {
+    const key = liveParams[options.kind];
+    const base = options[key] ?? (generatorDefaults[options.kind][key] as number);
+    out[key] = Math.max(1, Math.round(base * liveScale));
+  }
+  return out;
+}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -205,6 +230,7 @@ async function main(argv: string[]): Promise<number> {
       warmup: { type: "string", default: "2" },
       budget: { type: "string", default: "5" },
       scale: { type: "string", default: "1" },
+      "live-scale": { type: "string", default: "1" },
       "verify-ops": { type: "string", default: "20000" },
       json: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -221,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
         "  --warmup n         untimed rounds first (default 2)",
         "  --budget s         seconds after which a round stops early (default 5)",
         "  --scale f          multiply every workload's op count (default 1)",
+        "  --live-scale f     multiply every workload's live set: live objects, mean lifetime or batch (default 1)",
         "  --verify-ops n     operations replayed with the pattern check first (default 20000)",
         "  --json file        also write the results as JSON",
         "",
@@ -253,6 +280,7 @@ async function main(argv: string[]): Promise<number> {
     verifyOps: Math.floor(num("verify-ops", values["verify-ops"], 0)),
   };
   const scale = num("scale", values.scale, 0);
+  const liveScale = num("live-scale", values["live-scale"], 0.000001);
   const loops = new Map(entries.map((e) => [e.name, isolatedReplayLoop()]));
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -269,8 +297,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const all: Result[] = [];
   for (const w of chosen) {
-    const options = { ...w.options, ops: Math.max(0, Math.round(w.options.ops * scale)) };
-    const trace = generateTrace(options);
+    const trace = generateTrace(scaleWorkload(w.options, scale, liveScale));
     const s = traceStats(trace);
     const params = Object.entries(trace.header!.params)
       .map(([k, v]) => `${k}=${v}`)
