@@ -170,7 +170,7 @@ export function mallocTiny(heap: Heap, size: number): number {
  * `malloc` returns memory as it is, and `calloc` / `{ zero: true }` clear
  * the object (a block off the reuse stack holds an earlier life's bytes).
  * Clearing it here touched the object's cache line on every new block:
- * mixed and bulk replays ran 4–8 % slower.
+ * mixed and bulk replays ran 1–6 % slower.
  */
 export function newTinyBlock(heap: Heap, x: number, i: number, size: number): number {
   // Nobody else touches a block just taken from its span: plain stores start its life.
