@@ -1,4 +1,4 @@
-// Runs every gomalloc benchmark on the built packages (`pnpm bench` at the root builds first).
+// Runs every gomalloc benchmark on the built packages (`pnpm bench:micro` at the root builds first).
 import { main as api } from "./api.mjs";
 import { main as pagealloc } from "./pagealloc.mjs";
 import { main as span } from "./span.mjs";

@@ -1,9 +1,9 @@
 /**
  * @packageDocumentation
- * Go's heap: arenas, page allocator, mcentral, scavenger. This release holds
- * the page allocator (Go's mpagealloc.go, mpallocbits.go, mpagecache.go,
- * mranges.go and the scavenging parts of mgcscavenge.go), usable alone over
- * any address range.
+ * Go's heap: arenas and the arena map, the page allocator (Go's
+ * mpagealloc.go, mpallocbits.go, mpagecache.go, mranges.go; usable alone over
+ * any address range), span allocation and growth (mheap.go), mcentral and
+ * span sets, the sweeper and the scavenger (mgcsweep.go, mgcscavenge.go).
  */
 export {
   arenaHintAddrs,

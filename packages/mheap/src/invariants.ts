@@ -1,7 +1,7 @@
 /**
  * Invariant checkers for the page allocator, its address ranges and its
  * scavenge index: slow, obviously correct recomputations of what the fast
- * code maintains incrementally (the formulas PA1–PA6, AR1–AR3, SI1–SI2 on
+ * code maintains incrementally (the formulas PA1–PA5, AR1–AR3, SI1–SI2 on
  * the types). Tests call them after every operation; they throw
  * `RuntimeThrow("invariant <ID> broken: …")` on the first violation. See
  * docs/design.md, "Managed memory".
@@ -54,7 +54,7 @@ function slowSummary(p: PageAlloc, c: number): [number, number, number] {
 }
 
 /**
- * Checks PA1–PA6 (and AR1–AR3 on inUse, SI1 on the scavenge index). Cost is
+ * Checks PA1–PA5 (and AR1–AR3 on inUse, SI1–SI2 on the scavenge index). Cost is
  * linear in the grown memory; meant for tests.
  */
 export function checkPageAlloc(p: PageAlloc): void {
@@ -153,7 +153,7 @@ export function checkPageAlloc(p: PageAlloc): void {
 }
 
 /**
- * Checks MH1–MH5 on a heap (and PA1–PA6 on its page allocator). `caches` are
+ * Checks MH1–MH5 on a heap (and PA1–PA5 on its page allocator). `caches` are
  * the page caches of every P, whose free pages the page allocator counts as
  * allocated. Returns the in-use spans found, lowest address first. Cost is
  * linear in the heap's arenas; meant for tests. Caller must hold no lock.

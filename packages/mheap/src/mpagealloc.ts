@@ -35,7 +35,7 @@ import { mergeSummaries, pallocSumEnd, pallocSumMax, pallocSumStart, writePalloc
  *   searchAddr ∈ inUse or searchAddr = maxOffAddr.
  * - PA4: no page is both in use and scavenged (alloc ∧ scavenged = 0).
  * - PA5: chunks of inUse are exactly the grown chunks, all within [start, end).
- * - PA6: scavIndex.inUse(c) = popcount(alloc bitmap of c) for every grown chunk c.
+ * - SI1 (checked with them): scavIndex.inUse(c) = popcount(alloc bitmap of c) for every grown chunk c.
  *
  * Caller must hold the mheap lock.
  */

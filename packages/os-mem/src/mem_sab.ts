@@ -2,8 +2,10 @@
  * The SharedArrayBuffer backend: a growable SharedArrayBuffer whose header
  * holds the page-state table, the accounting, the root slots and the lock, so
  * that every worker calling `SabSysMemory.attach(sab)` sees one truth and
- * transitions under one Atomics-based lock. Views over a growable SAB are
- * length-tracking, so growth made by any worker is seen by all. The js/wasm
+ * transitions under one Atomics-based lock. Views over it are fixed-length
+ * (V8 reads length-tracking ones through a getter on every access) and are
+ * rebound when this handle sees the buffer longer than its view, so growth
+ * made by any worker is seen by all. The js/wasm
  * shape: 64 KiB physical pages by default. See docs/design.md, "Managed memory".
  */
 import { BadOptionError } from "./errors.js";

@@ -12,8 +12,10 @@
  * WebAssembly.Memory detaches its old buffer on `grow`) it rebinds every view
  * it handed out, in place. Callers therefore read `view.u32` again after any
  * call that may grow memory instead of keeping the array in a local across it.
- * Over a growable SharedArrayBuffer or a resizable ArrayBuffer the arrays are
- * length-tracking and follow growth by themselves, in every worker.
+ * The flat backends make fixed-length arrays even over a growable
+ * SharedArrayBuffer or a resizable ArrayBuffer (length-tracking ones are read
+ * through the buffer's length on every access) and rebind them when they see
+ * the buffer grown, in every worker.
  *
  * See docs/design.md, "Managed memory".
  */

@@ -1,6 +1,6 @@
 /**
  * The heap-wide invariant checker: mheap's checks (arenas, page map, page
- * allocator, statistics: MH1–MH5, PA1–PA6) and mcentral's (MC1–MC3), every
+ * allocator, statistics: MH1–MH5, PA1–PA5, SI1–SI2) and mcentral's (MC1–MC3), every
  * in-use span's bitmaps (S1–S9), and the runtime's own formulas, recomputed
  * slowly from the records:
  *
@@ -8,8 +8,8 @@
  *   class spc cached at this cycle (sweepgen sg+3) or the last (sg+1); its
  *   allocCountBeforeCache ≤ its allocCount; `allocW[spc]` is the same span's
  *   word index; every reuse stack holds at most reuseEntries entries.
- * - HI2: Σ over Ps and size classes of (frees − swept frees) · size = Σ over
- *   in-use spans of freedCount · elemsize.
+ * - HI2: Σ over Ps and size classes of (frees − swept frees − taken back) ·
+ *   size = Σ over in-use spans of freedCount · elemsize.
  * - HI3: HeapAlloc = Σ over small spans of (allocCount − freedCount) · elemsize
  *   + Σ over large spans of their bytes; HeapObjects the same count of objects;
  *   per size class, BySize Mallocs − Frees = Σ (allocCount − freedCount).

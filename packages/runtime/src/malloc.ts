@@ -19,8 +19,9 @@ import { mallocTiny, maxTinySize } from "./tiny.js";
 /** Options of {@link Heap.malloc}. */
 export interface MallocOptions {
   /**
-   * Return zeroed memory. Only bytes the heap cannot prove clean are cleared
-   * (Go's needzero): fresh memory from the backend never is.
+   * Return zeroed memory. A tiny or small object is always cleared (one
+   * fill); a large object only where its span's needzero says its pages may
+   * be dirty, so fresh pages from the backend never are.
    * @defaultValue false
    */
   zero?: boolean;

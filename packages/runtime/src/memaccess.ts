@@ -2,7 +2,7 @@
  * Memory access on a heap handle: whole-buffer typed arrays on the flat
  * backends (ArrayBuffer, SharedArrayBuffer, WebAssembly.Memory) and checked
  * `view`/`read`/`write`/`fill` on every backend, the simulated one included.
- * `Heap` extends this class; see README.md, "Reading and writing objects".
+ * `Heap` extends this class; see README.md, "API" (`view`, `read`, `write`, `fill`).
  */
 import { type MemView, PageState, type SysMemory } from "@gomalloc/os-mem";
 import { MemoryAccessError } from "./errors.js";

@@ -229,7 +229,7 @@ export class SpanAlloc implements SpanMemory {
     this.spanalloc.free(rec);
   }
 
-  /** A zeroed block of 3·nbytes bytes (nbytes a power of two in [8, 4096]), or 0 when exhausted. */
+  /** A zeroed block of 4·nbytes bytes (nbytes a power of two in [8, 4096]), or 0 when exhausted. */
   allocBits(nbytes: number): number {
     // log2 of a power of two by clz32, not Math.log2 (a C call in V8); anything else has no pool.
     const k = 31 - Math.clz32(nbytes) - MIN_LOG;
