@@ -32,6 +32,7 @@ import {
   F_elemsize,
   F_freed,
   F_freeindex,
+  F_needzero,
   F_nelems,
   F_startAddr,
   type MSpanTable,
@@ -489,7 +490,8 @@ export class Heap extends HeapMemory {
           const sw = u[e]!;
           const idx = u[e + 1]!;
           const want = (mSpanInUse << 8) | spc;
-          if ((u[sw + W_class]! & 0xffff) === want) {
+          const cw = u[sw + W_class]!;
+          if ((cw & 0xffff) === want) {
             const lw = u[sw + W_freed]! + 2 * (idx >>> 5); // the object's local freed word
             const fb = u[e + 2]!; // the word its free set: lw, or the remote word lw + 1
             const mask = 1 << (idx & 31);
@@ -515,6 +517,9 @@ export class Heap extends HeapMemory {
               }
             }
             if (got) {
+              // A freed object is dirty: its span needs zeroing now (Go's sweep sets needzero when it
+              // frees objects; a take-back frees and reallocates at once). Set once per span life.
+              if (cw >>> 24 === 0) v.u8[sw * 4 + F_needzero] = 1; // (the class word's top byte)
               const f = v.f64;
               const d = sw >> 1;
               const es = f[d + D_elemsize]!;
@@ -601,9 +606,14 @@ export class Heap extends HeapMemory {
   calloc(count: number, size: number): number {
     const n = count * size;
     if (n <= this.fastMax && count > 0 && size > 0 && (count | 0) === count && (size | 0) === size) {
-      // A small or tiny object through malloc's fast paths, then cleared here: a slot or a tiny
-      // block may have been used before (its span's needzero is a slow-path question).
+      // A small or tiny object through malloc's fast paths, then cleared unless its span is known
+      // clean (Go's needzero: its pages came zeroed and no object of it was freed and handed out
+      // again since — a sweep or a reuse-stack take-back sets it), so fresh memory is never cleared.
       const p = this.malloc(n);
+      if (p < this.fastEnd) {
+        const sw = this.spanWord(p);
+        if (sw !== 0 && this.v.u32[sw + W_class]! >>> 24 === 0) return p;
+      }
       if (this.flatView) {
         this.v.u8.fill(0, p, p + n); // (measured faster than a loop of f64 stores, even at 16 B)
       } else {

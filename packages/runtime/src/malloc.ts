@@ -19,9 +19,9 @@ import { mallocTiny, maxTinySize } from "./tiny.js";
 /** Options of {@link Heap.malloc}. */
 export interface MallocOptions {
   /**
-   * Return zeroed memory. A tiny or small object is always cleared (one
-   * fill); a large object only where its span's needzero says its pages may
-   * be dirty, so fresh pages from the backend never are.
+   * Return zeroed memory. Only objects whose span's needzero says they may be
+   * dirty are cleared (Go's needzero; a reuse-stack take-back sets it as a
+   * sweep does): fresh memory from the backend never is.
    * @defaultValue false
    */
   zero?: boolean;

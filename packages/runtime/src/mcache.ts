@@ -33,6 +33,7 @@ import {
   F_elemsize,
   F_freed,
   F_freeindex,
+  F_needzero,
   F_startAddr,
   mSpanInUse,
 } from "@gomalloc/span";
@@ -275,6 +276,8 @@ export function takeBack(heap: Heap, spc: number, sw: number, idx: number, fb: n
     if ((old & mask) === 0) return 0;
     u[fb] = old & ~mask;
   } else return 0;
+  // A freed object is dirty: its span needs zeroing from now on (as heap.ts's inline take-back).
+  if (u[sw + W_class]! >>> 24 === 0) v.u8[sw * 4 + F_needzero] = 1; // (the class word's top byte)
   const d = sw >> 1;
   const f = v.f64;
   const es = f[d + F_elemsize / 8]!;

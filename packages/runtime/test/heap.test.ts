@@ -310,6 +310,27 @@ describe("zeroing: needzero only where memory may be dirty", () => {
   });
 });
 
+describe("calloc follows Go's needzero", () => {
+  it("trusts a clean span's never-used slots, and clears every slot once an object of the span was reused", () => {
+    const heap = flat();
+    const a = heap.malloc(64); // a fresh span: its pages came zeroed (needzero 0)
+    // Bytes written into the next slot, never handed out (no program may do this; it shows what
+    // calloc trusts): calloc takes that slot and, as Go, does not clear fresh memory.
+    heap.fill(a + 64, 64, 0xab);
+    const b = heap.calloc(1, 64);
+    expect(b).toBe(a + 64);
+    expect(heap.view(b, 64).every((x) => x === 0xab)).toBe(true);
+    heap.free(a);
+    expect(heap.malloc(64)).toBe(a); // taken back off the reuse stack: a freed object, dirty
+    heap.fill(b + 64, 64, 0xcd); // the next never-used slot again
+    const c = heap.calloc(1, 64);
+    expect(c).toBe(b + 64);
+    expect(heap.view(c, 64).every((x) => x === 0)).toBe(true); // the span needs zeroing from now on
+    for (const p of [a, b, c]) heap.free(p);
+    heap.checkInvariants();
+  });
+});
+
 describe("calloc and { zero: true } through the fast paths", () => {
   // A slot freed a moment ago comes straight back from the P's reuse stack, dirty: both must clear
   // it, on a flat buffer (one view from 0) and on the simulated backend (views per arena).
