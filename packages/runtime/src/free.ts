@@ -9,7 +9,16 @@
  * freed bitmap; sweeping applies them (mcache.ts, mheap's mgcsweep.ts).
  * See docs/design.md, "Free cycles".
  */
-import { F_allocCount, F_freed, F_specials, isFree, mSpanInUse, objIndex, free as spanFree } from "@gomalloc/span";
+import {
+  F_allocCount,
+  F_classWord,
+  F_freed,
+  F_specials,
+  isFree,
+  mSpanInUse,
+  objIndex,
+  free as spanFree,
+} from "@gomalloc/span";
 import { DoubleFreeError, ForeignPointerError, InteriorPointerError, NoProcessorError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import { checkSize, countSpecials } from "./malloc.js";
@@ -218,20 +227,21 @@ export function realloc(heap: Heap, p: number, size: number): number {
     freeSlow(heap, p);
     return heap.zerobase;
   }
-  const s = heap.h.spanOf(p);
-  const t = heap.t;
+  // p's span class: through free's inline lookup where it applies (usableSize just validated p).
+  const spc =
+    p < heap.fastEnd ? heap.v.u32[heap.spanWord(p) + F_classWord / 4]! & 0xff : heap.t.spanclass(heap.h.spanOf(p));
   const sc = heap.sizeClasses;
-  const spc = t.spanclass(s);
-  const pageSize = heap.h.geom.pageSize;
   if (spc === heap.tinySpc) {
     if (size <= usable) return p;
   } else if (spc >>> 1 !== 0) {
     // In place within the class, and when shrinking while the object still fills at least half
     // of its slot (mimalloc's rule): a copy would save less than it costs.
     if (size <= usable && size * 2 >= usable) return p;
-    if (size <= sc.maxSmallSize && size >= 16 && sc.sizeToClass(size) === spc >>> 1) return p;
+    if (size <= sc.maxSmallSize && size >= 16 && heap.spcOfSize[(size + 7) >>> 3] === spc) return p;
   } else if (size > sc.maxSmallSize) {
-    const npages = Math.ceil(size / pageSize);
+    const s = heap.h.spanOf(p);
+    const t = heap.t;
+    const npages = Math.ceil(size / heap.h.geom.pageSize);
     const have = t.npages(s);
     if (npages === have) return p;
     if (npages < have) {

@@ -637,10 +637,11 @@ export class Heap extends HeapMemory {
   }
 
   /**
-   * Go's spanOf for 0 < p < fastEnd, inlined by V8 into free and usableSize: the L2 arena map,
-   * then the arena's page→span map. The span record's u32 index in the view, 0 for none.
+   * @internal Go's spanOf for 0 < p < fastEnd, inlined by V8 into free, usableSize and calloc
+   * (realloc uses it too): the L2 arena map, then the arena's page→span map. The span record's
+   * u32 index in the view, 0 for none.
    */
-  private spanWord(p: number): number {
+  spanWord(p: number): number {
     const q = p + this.arenaAdd;
     const ai = (q * this.invArenaBytes) | 0;
     const hw = this.l2v.u32[this.l2w + ai]!;
