@@ -24,6 +24,27 @@ export const workloads = {
 };
 
 /**
+ * A fresh compiled copy of the bare replay loop, `(a, trace, ptrs) => void`: every operation of
+ * `trace` on allocator `a` (malloc / free / realloc), addresses kept in `ptrs` (a Float64Array of
+ * `trace.slots`), nothing else — no accounting, unlike @gomalloc/trace's loop. One copy per
+ * allocator keeps its call sites monomorphic (as src/replay.ts does with isolatedReplayLoop).
+ */
+export function bareReplayLoop() {
+  return new Function(
+    "a",
+    "trace",
+    "ptrs",
+    `const { op, slot, size, length } = trace;
+    for (let i = 0; i < length; i++) {
+      const o = op[i];
+      if (o === 0) ptrs[slot[i]] = a.malloc(size[i]);
+      else if (o === 1) a.free(ptrs[slot[i]]);
+      else ptrs[slot[i]] = a.realloc(ptrs[slot[i]], size[i]);
+    }`,
+  );
+}
+
+/**
  * Runs `tasks` ({ name: [fn, batch] }) and prints ops/s and ns per operation,
  * where one call of `fn` performs `batch` operations (batching keeps the
  * timer's own cost out of nanosecond-scale operations).

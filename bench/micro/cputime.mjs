@@ -8,7 +8,7 @@
 // WebAssembly.Memory, or a fixed 256 MiB ArrayBuffer. No assertions.
 import { createHeap } from "@gomalloc/runtime";
 import { generateTrace } from "@gomalloc/trace";
-import { workloads } from "./common.mjs";
+import { bareReplayLoop, workloads } from "./common.mjs";
 
 const name = process.argv[2] ?? "large";
 const heaps = Number(process.argv[3] ?? 10);
@@ -20,8 +20,8 @@ if (!(name in workloads) || !(heaps >= 1) || !["arraybuffer", "sab", "wasm", "fi
   process.exit(2);
 }
 const trace = generateTrace(workloads[name]);
-const { op, slot, size, length } = trace;
 const ptrs = new Float64Array(trace.slots);
+const loop = bareReplayLoop();
 const rates = [];
 for (let r = 0; r < heaps; r++) {
   const heap =
@@ -34,14 +34,9 @@ for (let r = 0; r < heaps; r++) {
           : createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 2 ** 31 }) });
   globalThis.gc?.();
   const c0 = process.cpuUsage();
-  for (let i = 0; i < length; i++) {
-    const o = op[i];
-    if (o === 0) ptrs[slot[i]] = heap.malloc(size[i]);
-    else if (o === 1) heap.free(ptrs[slot[i]]);
-    else ptrs[slot[i]] = heap.realloc(ptrs[slot[i]], size[i]);
-  }
+  loop(heap, trace, ptrs);
   const c = process.cpuUsage(c0);
-  rates.push(length / ((c.user + c.system) / 1e6));
+  rates.push(trace.length / ((c.user + c.system) / 1e6));
 }
 const sorted = [...rates].sort((a, b) => a - b);
 const m = (x) => (x / 1e6).toFixed(3);

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createHeap } from "@gomalloc/runtime";
 import { generateTrace } from "@gomalloc/trace";
-import { workloads } from "./common.mjs";
+import { bareReplayLoop, workloads } from "./common.mjs";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,18 +45,7 @@ const makers = {
 };
 
 // One compiled loop per allocator, so that each call site sees one allocator (as in src/replay.ts).
-const loopSource = `
-  const { op, slot, size, length } = trace;
-  const ptrs = new Float64Array(trace.slots);
-  const t0 = performance.now();
-  for (let i = 0; i < length; i++) {
-    const o = op[i];
-    if (o === 0) ptrs[slot[i]] = a.malloc(size[i]);
-    else if (o === 1) a.free(ptrs[slot[i]]);
-    else ptrs[slot[i]] = a.realloc(ptrs[slot[i]], size[i]);
-  }
-  return ((performance.now() - t0) * 1e6) / length;`;
-const loops = Object.fromEntries(Object.keys(makers).map((k) => [k, new Function("a", "trace", loopSource)]));
+const loops = Object.fromEntries(Object.keys(makers).map((k) => [k, bareReplayLoop()]));
 
 const ns = Object.fromEntries(Object.keys(makers).map((k) => [k, []]));
 // Each allocator's last instance stays referenced until its next round has made a new one, as a
@@ -68,8 +57,10 @@ for (let r = 0; r < rounds; r++) {
     const a = makers[k]();
     last[k] = a;
     globalThis.gc?.();
-    const x = loops[k](a, trace);
-    if (r >= skip) ns[k].push(x);
+    const ptrs = new Float64Array(trace.slots);
+    const t0 = performance.now();
+    loops[k](a, trace, ptrs);
+    if (r >= skip) ns[k].push(((performance.now() - t0) * 1e6) / trace.length);
   }
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
