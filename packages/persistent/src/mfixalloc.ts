@@ -68,6 +68,25 @@ export interface FixAllocOptions {
   chunkAlign?: number;
 }
 
+/** Records up to this many bytes are zeroed by f64 stores; larger ones by `fill`. */
+const zeroLoopMax = 512;
+
+/**
+ * Zeroes the reused record at byte offset `off` (a multiple of 8: records are
+ * 8-aligned) of `v`, `size` bytes (a multiple of 8). For the small records
+ * (mspans, bitmap blocks) a loop of f64 stores is several times cheaper than
+ * TypedArray `fill`, a builtin call with a fixed cost of tens of ns.
+ */
+function zeroRecord(v: MemView, off: number, size: number): void {
+  if (size > zeroLoopMax) {
+    v.u8.fill(0, off, off + size);
+    return;
+  }
+  const f64 = v.f64;
+  const end = (off + size) / 8;
+  for (let i = off / 8; i < end; i++) f64[i] = 0;
+}
+
 /**
  * A handle on a fixalloc record. Invariants (checked by `check`):
  * - FIX1: size ≥ 8 and a multiple of 8; nalloc = ⌊chunkBytes / size⌋·size ≤ 16 KiB; nchunk ≤ nalloc and nchunk is a multiple of size.
@@ -193,10 +212,7 @@ export class FixAlloc {
       const lv = this.viewAt(list);
       v.setF64(rec + F_LIST, lv.getF64(list));
       v.setF64(rec + F_INUSE, v.getF64(rec + F_INUSE) + size);
-      if (v.getU32(rec + F_ZERO) !== 0) {
-        const off = list - lv.base;
-        lv.u8.fill(0, off, off + size);
-      }
+      if (v.getU32(rec + F_ZERO) !== 0) zeroRecord(lv, list - lv.base, size);
       return list;
     }
     if (v.getU32(rec + F_NCHUNK) < size) {
