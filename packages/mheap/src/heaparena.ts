@@ -272,7 +272,10 @@ export function setSpans(h: MHeap, base: number, npages: number, s: number): voi
   }
 }
 
-/** Sets or clears page p's bit in bitmap `off` of its heapArena record (pageInUse or freed-span-base). */
+/**
+ * Sets or clears page p's bit in bitmap `off` of its heapArena record
+ * (pageInUse or freed-span-base). Caller must hold the mheap lock.
+ */
 export function setPageBit(h: MHeap, p: number, off: number, on: boolean): void {
   const g = h.geom;
   const ha = arenaRecord(h, g.arenaIndex(p));
@@ -290,7 +293,10 @@ export function setPageBit(h: MHeap, p: number, off: number, on: boolean): void 
   }
 }
 
-/** Clears the bits of pages `[base, base+npages·pageSize)` in bitmap `off` of their heapArena records. */
+/**
+ * Clears the bits of pages `[base, base+npages·pageSize)` in bitmap `off` of
+ * their heapArena records. Caller must hold the mheap lock.
+ */
 export function clearPageBits(h: MHeap, base: number, npages: number, off: number): void {
   const g = h.geom;
   const v = h.v;
@@ -304,11 +310,15 @@ export function clearPageBits(h: MHeap, base: number, npages: number, off: numbe
     const end = i + k;
     const a = ha + off - v.base;
     // A byte at a time: the bits of pages [i, min(end, next byte)) of byte i/8.
+    // Every writer of these bitmaps holds the mheap lock, so a plain read tells
+    // exactly whether a byte has a bit to clear; the atomic write (for readers
+    // in other workers) is paid only then — most bytes, here, are already clear.
+    const u8 = v.u8;
     while (i < end) {
       const b = i >>> 3;
       const top = Math.min(8, end - (b << 3));
       const m = ((1 << top) - 1) & ~((1 << (i & 7)) - 1);
-      clearBit(v, a + b, m);
+      if ((u8[a + b]! & m) !== 0) clearBit(v, a + b, m);
       i = (b + 1) << 3;
     }
     left -= k;

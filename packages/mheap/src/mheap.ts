@@ -385,7 +385,7 @@ export class MHeap {
     const m = this.mutex;
     m.i32 = this.v.i32; // a non-shared wasm memory replaces its arrays on growth
     m.lock();
-    this.pages.syncMeta(false); // another worker may have moved compact page-allocator metadata
+    this.pages.syncMeta(false, true); // another worker may have moved compact page-allocator metadata
   }
   /** Releases Go's `mheap_.lock`. */
   unlock(): void {

@@ -170,16 +170,18 @@ export class PageAlloc {
    * Compact metadata moves when the heap grows; a handle re-reads where its
    * arrays are when the header's generation changed (another worker grew the
    * heap) or when `force`d. The heap calls it whenever it takes its lock; a
-   * whole-heap walk may call it without the lock.
+   * whole-heap walk may call it without the lock. `locked` says the caller
+   * holds the mheap lock.
    */
-  syncMeta(force: boolean): void {
+  syncMeta(force: boolean, locked = false): void {
     if (!this.compact) return;
     // The generation before the locations, by an atomic load when shared: a grower stores it
     // (atomically) after them, so locations read after seeing a generation are at least that
     // new — a handle syncing outside the heap lock (a whole-heap walk) never records a newer
     // generation than the locations it bound, which would hide the next move from it.
+    // Under the heap lock (`locked`) a plain read does: growers store it under that lock too.
     const gi = this.hf * 2 + H.metaGen / 4;
-    const gen = this.hv.shared ? Atomics.load(this.hv.u32, gi) : this.hv.u32[gi]!;
+    const gen = this.hv.shared && !locked ? Atomics.load(this.hv.u32, gi) : this.hv.u32[gi]!;
     if (!force && gen === this.metaGen) return;
     this.metaGen = gen;
     this.refreshSummaryViews();
