@@ -3,7 +3,8 @@
  * lock can live in managed memory and be shared by every worker attached to a
  * SharedArrayBuffer. The word is 0 (unlocked), 1 (locked) or 2 (locked, maybe
  * with sleepers). `lock` tries a compare-and-swap, spins a little, then sleeps
- * with `Atomics.wait`. Where a thread may not sleep (a browser main thread) it
+ * with `Atomics.wait`; `unlock` swaps in 0 and wakes one sleeper if the word
+ * was 2. Where a thread may not sleep (a browser main thread) it
  * spins for a bounded number of rounds and then throws a LockWouldBlockError
  * rather than hang. Over a buffer that is not shared no other thread can
  * release a held lock, so contention there throws at once.
@@ -172,16 +173,16 @@ export class Mutex {
       a[i] = 0;
       return;
     }
-    if (Atomics.load(a, i) === 0) throw new RuntimeThrow("unlock of unlocked lock");
     if (rankChecking) {
+      if (Atomics.load(a, i) === 0) throw new RuntimeThrow("unlock of unlocked lock");
       const k = held.lastIndexOf(this);
       if (k < 0) throw new RuntimeThrow("unlock of unlocked lock");
       held.splice(k, 1);
     }
-    if (Atomics.sub(a, i, 1) !== 1) {
-      Atomics.store(a, i, 0);
-      Atomics.notify(a, i, 1);
-    }
+    // Go's unlock: one exchange to 0 (an unlocked word stays 0), a wake-up if it was 2.
+    const c = Atomics.exchange(a, i, 0);
+    if (c === 0) throw new RuntimeThrow("unlock of unlocked lock");
+    if (c !== 1) Atomics.notify(a, i, 1);
   }
 
   private sameWord(m: Mutex): boolean {

@@ -201,6 +201,17 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   protected unlockOS(): void {
     this.mutex.unlock();
   }
+  /**
+   * The accounting words sit in the header, which no growth moves: their
+   * arrays need re-pointing only when the host replaced the buffer object, so
+   * this skips the length check of `refresh` (a call on a growable
+   * SharedArrayBuffer), which the heap's page moves would pay on every
+   * statistics update.
+   */
+  protected override lockAcct(): void {
+    if (this.currentBuffer() !== this.buffer) this.refresh();
+    this.mutex.lock();
+  }
 
   protected segment(addr: number, maxPages: number): void {
     // Another handle over the same non-shared memory may have grown it, detaching our arrays.

@@ -109,6 +109,14 @@ export abstract class PageTableBase implements CheckedMemory {
   protected abstract lockOS(): void;
   /** Releases the backend's lock. */
   protected abstract unlockOS(): void;
+  /**
+   * Takes the backend's lock for work on the accounting words alone (no page
+   * states, no managed memory), released with `unlockOS`. A backend may skip
+   * here what `lockOS` does for the rest; by default it is `lockOS`.
+   */
+  protected lockAcct(): void {
+    this.lockOS();
+  }
   /** The MemView covering `addr`. */
   abstract viewOf(addr: number): MemView;
 

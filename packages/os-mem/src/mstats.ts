@@ -55,7 +55,7 @@ export abstract class SysAccountingBase extends PageTableBase {
     this.checkStat("statAddPair", statB);
     if (!Number.isSafeInteger(deltaA)) throw new BadSizeError("statAddPair", deltaA, "not a safe integer");
     if (!Number.isSafeInteger(deltaB)) throw new BadSizeError("statAddPair", deltaB, "not a safe integer");
-    this.lockOS();
+    this.lockAcct();
     try {
       const acct = this.acctWords();
       const a = acct[ACCT_STAT0 + statA]! + deltaA;
@@ -72,7 +72,7 @@ export abstract class SysAccountingBase extends PageTableBase {
   statAdd(stat: SysStat, delta: number): void {
     this.checkStat("statAdd", stat);
     if (!Number.isSafeInteger(delta)) throw new BadSizeError("statAdd", delta, "not a safe integer");
-    this.lockOS();
+    this.lockAcct();
     try {
       const acct = this.acctWords();
       if (acct[ACCT_STAT0 + stat]! + delta < 0) throw new RuntimeThrow("sysMemStat overflow");
@@ -85,7 +85,7 @@ export abstract class SysAccountingBase extends PageTableBase {
   /** Current value of `stat`. */
   statLoad(stat: SysStat): number {
     this.checkStat("statLoad", stat);
-    this.lockOS();
+    this.lockAcct();
     try {
       return this.acctWords()[ACCT_STAT0 + stat]!;
     } finally {
