@@ -217,7 +217,7 @@ export function freeSpanLocked(h: MHeap, s: number): void {
   setPageBit(h, base, g.offFreedBase, true);
   const nbytes = npages * g.pageSize;
   h.sys.statAddPair(SysStat.heapInUse, -nbytes, SysStat.heapFree, nbytes);
-  h.pages.free(base, npages);
+  h.pages.freeInUse(base, npages); // the span was in use: so are its pages
   const side = t.getU32(s, F_tinySide);
   if (side !== 0 && t.spanclass(s) === h.tinySideSpanClass && h.tinyAlloc !== null) {
     h.tinyAlloc.free(t.v.base + 4 * side);

@@ -605,9 +605,20 @@ export class PageAlloc {
     }
     const inUsePages = this.countInUse(ob, npages);
     if (inUsePages !== npages) throw new PageDoubleFreeError(base, npages, npages - inUsePages);
+    this.freeInUse(base, npages);
+  }
 
+  /**
+   * {@link free} without its checks, for the heap, which frees only pages it
+   * knows to be in use — an in-use span's, whose state it has checked (Go's
+   * `pageAlloc.free` checks nothing either). `base` must be page-aligned and
+   * all npages ≥ 1 pages in use. Caller must hold the mheap lock.
+   */
+  freeInUse(base: number, npages: number): void {
+    const g = this.g;
+    const ob = base + g.arenaBaseOffsetAdd;
     if (ob < this.searchAddr) this.searchAddr = ob;
-    const limit = ob + bytes - 1;
+    const limit = ob + npages * g.pageSize - 1;
     const cp = g.pallocChunkPages;
     if (npages === 1) {
       const i = g.chunkIndex(ob);

@@ -42,7 +42,9 @@ function replay(target: string, sys: SysMemory, sc: Scenario, compact = false): 
         break;
       }
       case "f":
-        p.free(op[1] as number, op[2] as number);
+        // Every other free unchecked (the heap's freeInUse): Go's vectors hold for both.
+        if (k % 2 === 0) p.free(op[1] as number, op[2] as number);
+        else p.freeInUse(op[1] as number, op[2] as number);
         break;
       case "c": {
         p.allocToCache(cache);
