@@ -249,7 +249,14 @@ export class FixAlloc {
         if (q === p) throw new FixAllocMisuseError(p, "double free (already on the free list)");
       }
     }
-    if (this.sys.pageState(p) !== PageState.Ready || this.sys.pageState(p + size - 1) !== PageState.Ready) {
+    // Its last byte's page too, when that is another page (rarely: a record is small).
+    const sys = this.sys;
+    const last = p + size - 1;
+    const pps = sys.physPageSize;
+    if (
+      sys.pageState(p) !== PageState.Ready ||
+      (Math.floor(last / pps) !== Math.floor(p / pps) && sys.pageState(last) !== PageState.Ready)
+    ) {
       throw new FixAllocMisuseError(p, "not Ready memory");
     }
     const pv = this.viewAt(p);
