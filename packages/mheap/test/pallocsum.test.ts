@@ -45,31 +45,37 @@ describe("pallocSum packing (Go's bit layout on u32 pairs)", () => {
 });
 
 describe("mergeSummaries against summarizing the concatenated bitmap", () => {
-  // Eight 64-page children make one 512-page parent; L = 15 (js/wasm geometry).
-  test.prop([fc.array(fc.tuple(fc.boolean(), fc.nat(63), fc.nat(63)), { minLength: 8, maxLength: 8 })])(
-    "8 children of 64 pages",
-    (kids) => {
-      const L = 15;
-      const whole = new Uint32Array(16);
-      const sums = new Uint32Array(16);
-      const child = new PallocBits(64);
-      kids.forEach(([full, a, n], k) => {
-        const u = new Uint32Array(2);
-        if (full) u.fill(0xffffffff);
-        for (let i = a; i < Math.min(64, a + n); i++) u[i >>> 5]! |= 1 << (i & 31);
-        whole.set(u, 2 * k);
-        child.at(u, 0).summarize();
-        writePallocSum(sums, 2 * k, child.sumStart, child.sumMax, child.sumEnd, L);
-      });
-      const out = new Uint32Array(2);
-      mergeSummaries(sums, 0, 8, 6, out, 0, L);
-      const parent = new PallocBits(512).at(whole, 0);
-      parent.summarize();
-      expect([
-        pallocSumStart(out[0]!, out[1]!, L),
-        pallocSumMax(out[0]!, out[1]!, L),
-        pallocSumEnd(out[0]!, out[1]!, L),
-      ]).toEqual([parent.sumStart, parent.sumMax, parent.sumEnd]);
-    },
-  );
+  // Eight children make one parent: 64-page chunks with L = 15 (js/wasm geometry), and
+  // 512-page chunks with L = 21 (64-bit profiles), where end straddles no word.
+  for (const [pages, L] of [
+    [64, 15],
+    [512, 21],
+  ] as const) {
+    const words = pages / 32;
+    test.prop([fc.array(fc.tuple(fc.boolean(), fc.nat(pages - 1), fc.nat(pages - 1)), { minLength: 8, maxLength: 8 })])(
+      `8 children of ${pages} pages`,
+      (kids) => {
+        const whole = new Uint32Array(8 * words);
+        const sums = new Uint32Array(16);
+        const child = new PallocBits(pages);
+        kids.forEach(([full, a, n], k) => {
+          const u = new Uint32Array(words);
+          if (full) u.fill(0xffffffff);
+          for (let i = a; i < Math.min(pages, a + n); i++) u[i >>> 5]! |= 1 << (i & 31);
+          whole.set(u, words * k);
+          child.at(u, 0).summarize();
+          writePallocSum(sums, 2 * k, child.sumStart, child.sumMax, child.sumEnd, L);
+        });
+        const out = new Uint32Array(2);
+        mergeSummaries(sums, 0, 8, Math.log2(pages), out, 0, L);
+        const parent = new PallocBits(8 * pages).at(whole, 0);
+        parent.summarize();
+        expect([
+          pallocSumStart(out[0]!, out[1]!, L),
+          pallocSumMax(out[0]!, out[1]!, L),
+          pallocSumEnd(out[0]!, out[1]!, L),
+        ]).toEqual([parent.sumStart, parent.sumMax, parent.sumEnd]);
+      },
+    );
+  }
 });
