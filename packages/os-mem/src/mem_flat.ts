@@ -11,9 +11,10 @@
  * makes its transitions under one lock. See docs/design.md, "Managed memory".
  *
  * Header (byte offsets from `base`): u32 magic, u32 version, i32 lock, u32
- * physPageSize, u32 headerBytes, u32 npages, u32 rootSlots, u32 base; f64
- * accounting words at 64; f64 root slots at 192; one state byte per managed
- * page at 256. Managed pages start at `base + headerBytes`.
+ * physPageSize, u32 headerBytes, u32 npages, u32 rootSlots, u32 base, i32
+ * growth count (bumped under the lock by every handle that grows the buffer);
+ * f64 accounting words at 64; f64 root slots at 192; one state byte per
+ * managed page at 256. Managed pages start at `base + headerBytes`.
  */
 import { AttachError, BadAddressError, BadOptionError, RuntimeThrow } from "./errors.js";
 import { Mutex } from "./lock.js";
@@ -34,6 +35,7 @@ const H_HEADER_BYTES = 4;
 const H_NPAGES = 5;
 const H_ROOTS = 6;
 const H_BASE = 7;
+const H_GROWS = 8;
 const OFF_ACCT = 64;
 const OFF_ROOTS = 192;
 const OFF_STATES = 256;
@@ -111,6 +113,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   private acct!: Float64Array;
   private roots!: Float64Array;
   private states!: Uint8Array;
+  /** The header's growth count as of this handle's last (re)binding of its view. */
+  private growsSeen = 0;
 
   /**
    * @param buffer - the current buffer.
@@ -139,6 +143,8 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     this.mutex = new Mutex(this.hdr32, H_LOCK, { name: `os-mem ${traits.backend}`, rank: lockRankSysMem });
     // Fixed-length arrays, rebound when the buffer grows: V8 runs length-tracking
     // views over a growable SharedArrayBuffer about 10x slower on hot paths.
+    // The count before the length, as in refresh; a fresh header starts it at 0.
+    this.growsSeen = init ? 0 : Atomics.load(this.hdr32, H_GROWS);
     this.view = new MemView(buffer, 0, 0, fixedLength(buffer));
     if (init) this.writeHeader();
   }
@@ -180,12 +186,15 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     const b = this.currentBuffer();
     if (b !== this.buffer) {
       this.buffer = b;
-      this.view.rebind(b, 0, fixedLength(b));
       this.bindHeader(b);
       this.mutex.i32 = this.hdr32;
-    } else if (fixedLength(b) !== this.view.u8.length) {
+      this.growsSeen = Atomics.load(this.hdr32, H_GROWS);
       this.view.rebind(b, 0, fixedLength(b));
+      return;
     }
+    // The count before the length: a growth between the two is looked at again, never missed.
+    this.growsSeen = Atomics.load(this.hdr32, H_GROWS);
+    if (fixedLength(b) !== this.view.u8.length) this.view.rebind(b, 0, fixedLength(b));
   }
 
   protected acctWords(): Float64Array {
@@ -288,7 +297,10 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   protected back(v: number, bytes: number): boolean {
     if (this.buffer.byteLength >= v + bytes) return true;
     if (!this.growTo(v + bytes)) return false;
-    this.refresh();
+    this.refresh(); // first: a grow of a non-shared memory detached the header's array
+    // Told to every other handle (grownElsewhere); this one's view already follows. The
+    // caller holds the lock, as does every other grower.
+    this.growsSeen = (Atomics.add(this.hdr32, H_GROWS, 1) + 1) | 0;
     return this.buffer.byteLength >= v + bytes;
   }
 
@@ -305,7 +317,13 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   override grownElsewhere(): boolean {
     // The buffer object first: a detached array's length is not to be trusted (see SysMemory).
     const b = this.currentBuffer();
-    return b !== this.buffer || b.byteLength - this.view.u8.length >= 8;
+    if (b !== this.buffer) return true;
+    // Then the header's growth count, a plain read: while it is the one this handle bound its
+    // view at, no handle has grown the buffer since, and the length (a call, not a load, on a
+    // growable SharedArrayBuffer) need not be asked. A growth that happened before something
+    // that made this thread look (a message, a lock) is seen: its count came first.
+    if (this.hdr32[H_GROWS] === this.growsSeen) return false;
+    return b.byteLength - this.view.u8.length >= 8;
   }
 
   override syncView(): boolean {

@@ -74,6 +74,31 @@ describe("SabSysMemory", () => {
     expect(b.grownElsewhere()).toBe(false);
   });
 
+  it("grownElsewhere asks the buffer's length only after some handle grew it (the header's growth count)", () => {
+    const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const b = SabSysMemory.attach(a.sab);
+    let asked = 0;
+    const length = Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")!.get!;
+    Object.defineProperty(a.sab, "byteLength", {
+      get() {
+        asked++;
+        return length.call(this);
+      },
+    });
+    for (let i = 0; i < 10; i++) expect(b.grownElsewhere()).toBe(false);
+    expect(asked).toBe(0);
+    a.sysAlloc(4 << 20, SysStat.other_sys);
+    asked = 0;
+    expect(a.grownElsewhere()).toBe(false); // the grower took the new count
+    expect(asked).toBe(0);
+    expect(b.grownElsewhere()).toBe(true);
+    expect(asked).toBe(1);
+    expect(b.syncView()).toBe(true);
+    asked = 0;
+    expect(b.grownElsewhere()).toBe(false);
+    expect(asked).toBe(0);
+  });
+
   it("refuses to attach to a buffer that holds no header", () => {
     expect(() => SabSysMemory.attach(new SharedArrayBuffer(1 << 16))).toThrow(AttachError);
     const a = SabSysMemory.create({ maxByteLength: 4 << 20 });
