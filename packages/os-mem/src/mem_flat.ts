@@ -12,7 +12,8 @@
  *
  * Header (byte offsets from `base`): u32 magic, u32 version, i32 lock, u32
  * physPageSize, u32 headerBytes, u32 npages, u32 rootSlots, u32 base, i32
- * growth count (bumped under the lock by every handle that grows the buffer);
+ * growth count and u32 covered length ÷ 8 (both moved under the lock when a
+ * page becomes Ready past the covered length; see {@link FlatSysMemory.back});
  * f64 accounting words at 64; f64 root slots at 192; one state byte per
  * managed page at 256. Managed pages start at `base + headerBytes`.
  */
@@ -36,6 +37,7 @@ const H_NPAGES = 5;
 const H_ROOTS = 6;
 const H_BASE = 7;
 const H_GROWS = 8;
+const H_COVERED = 9;
 const OFF_ACCT = 64;
 const OFF_ROOTS = 192;
 const OFF_STATES = 256;
@@ -172,6 +174,7 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     h[H_NPAGES] = npages;
     h[H_ROOTS] = ROOT_SLOTS;
     h[H_BASE] = base;
+    h[H_COVERED] = this.view.u8.length / 8; // every handle's view is at least this long
     // Managed memory starts zeroed (only bytes already present need looking at).
     zeroIfDirty(this.view.u8, base + headerBytes, this.view.u8.length - base - headerBytes);
     Atomics.store(h, H_MAGIC, FLAT_MAGIC | 0);
@@ -294,14 +297,26 @@ export abstract class FlatSysMemory extends SysMemoryBase {
 
   protected override readonly backsOnMap = false;
 
+  /**
+   * Backs [v, v+bytes) as it becomes Ready (caller holds the lock). Pages past the covered
+   * length (the header's, which every handle's view reaches as of the current growth count)
+   * move it, then the count: every other handle then rebinds (grownElsewhere). The buffer may
+   * already be long enough — grown by hand, or by another handle for less than the whole
+   * buffer — and the count moves all the same: views bound earlier are shorter.
+   */
   protected back(v: number, bytes: number): boolean {
-    if (this.buffer.byteLength >= v + bytes) return true;
-    if (!this.growTo(v + bytes)) return false;
-    this.refresh(); // first: a grow of a non-shared memory detached the header's array
-    // Told to every other handle (grownElsewhere); this one's view already follows. The
-    // caller holds the lock, as does every other grower.
-    this.growsSeen = (Atomics.add(this.hdr32, H_GROWS, 1) + 1) | 0;
-    return this.buffer.byteLength >= v + bytes;
+    const end = v + bytes;
+    if (this.buffer.byteLength < end) {
+      if (!this.growTo(end)) return false;
+      this.refresh(); // first: a grow of a non-shared memory detached the header's array
+    }
+    const h = this.hdr32;
+    if (end > (h[H_COVERED]! >>> 0) * 8) {
+      if (this.view.u8.length < end) this.refresh();
+      h[H_COVERED] = this.view.u8.length / 8;
+      this.growsSeen = (Atomics.add(h, H_GROWS, 1) + 1) | 0;
+    }
+    return this.buffer.byteLength >= end;
   }
 
   protected zeroPage(addr: number): void {

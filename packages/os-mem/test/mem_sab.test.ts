@@ -99,6 +99,22 @@ describe("SabSysMemory", () => {
     expect(asked).toBe(0);
   });
 
+  it("a handle learns of Ready pages beyond its view even when the buffer was grown outside os-mem", () => {
+    // The user grows the SharedArrayBuffer by hand; a handle attached afterwards has the longer
+    // view and no growth is needed for pages up to it, yet the older handle must still follow.
+    const a = SabSysMemory.create({ maxByteLength: 64 << 20 });
+    const end = a.viewOf(0).u8.length;
+    a.sab.grow(end + (8 << 20));
+    const b = SabSysMemory.attach(a.sab);
+    const p = b.sysAlloc(4 << 20, SysStat.other_sys); // within b's view: nothing to grow
+    expect(p + (4 << 20)).toBeGreaterThan(end);
+    expect(a.grownElsewhere()).toBe(true);
+    expect(a.syncView()).toBe(true);
+    expect(a.viewOf(0).u8.length).toBeGreaterThanOrEqual(p + (4 << 20));
+    expect(a.grownElsewhere()).toBe(false);
+    expect(b.grownElsewhere()).toBe(false);
+  });
+
   it("refuses to attach to a buffer that holds no header", () => {
     expect(() => SabSysMemory.attach(new SharedArrayBuffer(1 << 16))).toThrow(AttachError);
     const a = SabSysMemory.create({ maxByteLength: 4 << 20 });

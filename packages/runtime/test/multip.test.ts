@@ -125,6 +125,30 @@ describe("stale views: another handle grew the shared buffer", () => {
     b!.free(big);
   });
 
+  it("and growth made by hand: a handle attached after it allocates past an older handle's view, the older one follows", () => {
+    const a = createHeap({ growableSab: { maxByteLength: 256 << 20 }, numPs: 2 });
+    const sab = (a.sys as SabSysMemory).sab;
+    const before = a.v.u8.length;
+    sab.grow(sab.byteLength + (64 << 20)); // not through os-mem: no handle was told
+    const b = attachHeap(SabSysMemory.attach(sab), { p: "any" });
+    const big = b.malloc(32 << 20);
+    expect(big + (32 << 20)).toBeGreaterThan(before);
+    b.u8[big + (32 << 20) - 1] = 7;
+    expect(a.u8[big + (32 << 20) - 1]).toBe(7);
+    const small: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const p = b.malloc(64);
+      b.u8[p] = i & 0xff;
+      small.push(p);
+    }
+    small.forEach((p, i) => expect(a.u8[p]).toBe(i & 0xff));
+    for (const p of small) a.free(p);
+    a.free(big);
+    a.freeCycle();
+    a.checkInvariants();
+    expect(b.readMemStats().HeapObjects).toBe(0);
+  });
+
   it("on a shared WebAssembly.Memory too, whose grow hands out a new buffer object and leaves the old one's length", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 2048, shared: true });
     const a = createHeap({ wasmMemory: memory, maximumPages: 2048, numPs: 2 });
