@@ -23,6 +23,7 @@ import type { CheapRand } from "@gomalloc/profiling";
 import { SizeClasses } from "@gomalloc/sizeclass";
 import { HeapAttachError, HeapOptionError, NoProcessorError } from "./errors.js";
 import {
+  checkScavengeGoal,
   Heap,
   heapRootSlot,
   R_CACHEALLOC,
@@ -76,6 +77,7 @@ export interface CreateHeapOptions extends HeapMemoryOptions {
    * gomalloc's GOGC: start a free cycle when the bytes freed but not yet
    * swept reach this percentage of the live heap (at least 4 MiB·gcPercent/100);
    * negative turns that trigger off (cycles then run only before the heap grows).
+   * An integer in Go's int32 range, else HeapOptionError.
    * @defaultValue 100
    */
   gcPercent?: number;
@@ -83,7 +85,8 @@ export interface CreateHeapOptions extends HeapMemoryOptions {
    * The scavenger's goal: keep at most this much heap memory retained (in
    * use plus free, not released): `{ retainedBytes }`, `{ fraction: f }` =
    * (1 + f) × the in-use heap, or `{ heapGoalFraction: f }` = (1 + f) × the
-   * heap goal (NextGC), Go's own rule.
+   * heap goal (NextGC), Go's own rule. The value must be ≥ 0 (Infinity: no
+   * releases), else HeapOptionError, as for {@link Heap.setScavengeGoal}.
    * @defaultValue `{ heapGoalFraction: 0.1 }` (Go's retainExtraPercent)
    */
   scavengeGoal?: ScavengeGoal;
@@ -255,6 +258,11 @@ function newHeap(opts: CreateHeapOptions): Heap {
   if (!Number.isInteger(numPs) || numPs < 1 || numPs > 256) {
     throw new HeapOptionError("numPs", `${numPs} is not an integer in [1, 256]`);
   }
+  const gcPercent = opts.gcPercent ?? 100;
+  if (!Number.isInteger(gcPercent) || gcPercent < -(2 ** 31) || gcPercent >= 2 ** 31) {
+    throw new HeapOptionError("gcPercent", `${gcPercent} is not an integer in Go's int32 range`);
+  }
+  if (opts.scavengeGoal !== undefined) checkScavengeGoal(opts.scavengeGoal);
   const built = buildMemory(opts, version);
   const sys = built.sys;
   const profile = opts.profile ?? built.profile ?? defaultProfile(sys, version);
@@ -280,7 +288,7 @@ function newHeap(opts: CreateHeapOptions): Heap {
     ...(numPs > 1 && sys.caps.sharedBetweenWorkers ? { spanTable: { minBitmapBytes: 64 } } : {}),
   };
   const h = MHeap.create(sys, mopts);
-  h.setField("gcPercent", opts.gcPercent ?? 100);
+  h.setField("gcPercent", gcPercent);
   h.setScavengeGoal(opts.scavengeGoal ?? { heapGoalFraction: profile.retainExtraPercent / 100 });
   const v = h.v;
   const layout = new MCacheLayout(sc);

@@ -188,8 +188,19 @@ function notAllocatedLocked(heap: Heap, s: number, i: number): boolean {
   }
 }
 
-/** Go's growslice capacity rule, in bytes: double small sizes, grow large ones by 1.25× + 192. */
+/**
+ * Go's growslice capacity rule, in bytes: double small sizes, grow large ones
+ * by 1.25× + 192. Both arguments are byte counts (safe integers ≥ 0); anything
+ * else throws BadSizeError.
+ */
 export function growCapacity(old: number, want: number): number {
+  checkSize("growCapacity", old, Number.MAX_SAFE_INTEGER);
+  checkSize("growCapacity", want, Number.MAX_SAFE_INTEGER);
+  return nextCapacity(old, want);
+}
+
+/** {@link growCapacity} without the argument checks (realloc's sizes are checked already). */
+function nextCapacity(old: number, want: number): number {
   const double = old * 2;
   if (want > double) return want;
   if (old < 256) return double;
@@ -250,7 +261,7 @@ export function realloc(heap: Heap, p: number, size: number): number {
     }
     if (growLarge(heap, s, npages)) return p;
   }
-  const want = size > usable ? growCapacity(usable, size) : size;
+  const want = size > usable ? nextCapacity(usable, size) : size;
   // Through malloc's and free's fast paths: p is a live object (usableSize checked it).
   const x = heap.malloc(Math.min(want, heap.maxAlloc));
   memmove(heap, x, p, Math.min(usable, size));

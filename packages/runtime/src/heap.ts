@@ -852,17 +852,9 @@ export class Heap extends HeapMemory {
     }
   }
 
-  /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). */
+  /** The scavenger's goal: retained bytes, or a fraction over the in-use heap (Infinity turns it off). Throws HeapOptionError. */
   setScavengeGoal(goal: ScavengeGoal): void {
-    if ("fraction" in goal) {
-      if (!(goal.fraction >= 0)) throw new HeapOptionError("scavengeGoal.fraction", `${goal.fraction} is not ≥ 0`);
-    } else if ("heapGoalFraction" in goal) {
-      if (!(goal.heapGoalFraction >= 0)) {
-        throw new HeapOptionError("scavengeGoal.heapGoalFraction", `${goal.heapGoalFraction} is not ≥ 0`);
-      }
-    } else if (!(goal.retainedBytes >= 0)) {
-      throw new HeapOptionError("scavengeGoal.retainedBytes", `${goal.retainedBytes} is not ≥ 0`);
-    }
+    checkScavengeGoal(goal);
     this.h.setScavengeGoal(goal);
     this.scavengeToGoal();
   }
@@ -870,9 +862,11 @@ export class Heap extends HeapMemory {
   /**
    * Releases free heap memory to the backend until at most `retainedBytes`
    * stay retained (0: everything free, Go's debug.FreeOSMemory after a
-   * cycle). Returns the bytes released.
+   * cycle; Infinity: nothing). Returns the bytes released. Throws
+   * HeapOptionError for a size that is not ≥ 0.
    */
   scavenge(retainedBytes = 0): number {
+    if (!(retainedBytes >= 0)) throw new HeapOptionError("retainedBytes", `${retainedBytes} is not ≥ 0`);
     const h = this.h;
     this.lockCentral();
     h.lock();
@@ -916,11 +910,17 @@ export class Heap extends HeapMemory {
     return this.scavenge(goal);
   }
 
-  /** The heap goal (MemStats.NextGC): live bytes plus the free-cycle trigger; Infinity when cycles are off. */
+  /**
+   * The heap goal: live bytes plus the free-cycle trigger, Infinity when
+   * cycles are off. Like MemStats.NextGC, but from the per-P counters alone
+   * (no walk), so it may lag behind it: frees are counted at once, objects
+   * allocated from a cached span when the span is given back.
+   */
   heapGoal(): number {
     const gcPercent = this.h.getField("gcPercent");
     if (gcPercent < 0) return Number.POSITIVE_INFINITY;
-    const live = heapAllocApprox(this);
+    // The counters may put frees ahead of the allocations they free: never below an empty heap.
+    const live = Math.max(0, heapAllocApprox(this));
     return live + freeCycleTrigger(live, gcPercent);
   }
 
@@ -1033,3 +1033,11 @@ export class Heap extends HeapMemory {
 }
 
 const ZERO: MallocOptions = Object.freeze({ zero: true });
+
+/** Throws HeapOptionError unless `goal` is one of the {@link ScavengeGoal} shapes with a value ≥ 0. */
+export function checkScavengeGoal(goal: ScavengeGoal, option = "scavengeGoal"): void {
+  const g = goal as Partial<Record<"retainedBytes" | "fraction" | "heapGoalFraction", unknown>>;
+  const key = "fraction" in g ? "fraction" : "heapGoalFraction" in g ? "heapGoalFraction" : "retainedBytes";
+  const v = g[key];
+  if (!(typeof v === "number" && v >= 0)) throw new HeapOptionError(`${option}.${key}`, `${String(v)} is not ≥ 0`);
+}

@@ -115,7 +115,11 @@ export function readMemStats(heap: Heap): MemStats {
   ms.OtherSys = sys.statLoad(SysStat.other_sys);
   ms.Sys = ms.HeapSys + ms.StackSys + ms.MSpanSys + ms.MCacheSys + ms.BuckHashSys + ms.GCSys + ms.OtherSys;
   const gcPercent = h.getField("gcPercent");
-  ms.NextGC = gcPercent < 0 ? 0 : Math.floor(ms.HeapAlloc + freeCycleTrigger(ms.HeapAlloc, gcPercent));
+  // (Saturated: a huge gcPercent over a large heap would pass 2^53, where Go's uint64 still counts.)
+  ms.NextGC =
+    gcPercent < 0
+      ? 0
+      : Math.min(Number.MAX_SAFE_INTEGER, Math.floor(ms.HeapAlloc + freeCycleTrigger(ms.HeapAlloc, gcPercent)));
   ms.NumGC = h.getField("numCycles");
   ms.NumForcedGC = h.getField("numForced");
   ms.EnableGC = gcPercent >= 0;

@@ -10,9 +10,12 @@ import {
   createHeap,
   DoubleFreeError,
   ForeignPointerError,
+  growCapacity,
   type Heap,
+  HeapOptionError,
   InteriorPointerError,
   NoProcessorError,
+  type ScavengeGoal,
 } from "../src/index.js";
 import { heapBackends } from "./backends.js";
 import { HeapModel } from "./model.js";
@@ -121,5 +124,75 @@ describe.each(heapBackends.filter((_, i) => i === 0 || i === 1 || i === 2 || i =
     rejected(heap, model, () => ro.free(o.p), NoProcessorError);
     expect(ro.usableSize(o.p)).toBe(heap.usableSize(o.p));
     expect(ro.readMemStats()).toEqual(heap.readMemStats());
+  });
+});
+
+describe("bad options and arguments outside malloc/free", () => {
+  const buf = () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 64 << 20 }) });
+
+  it("createHeap checks scavengeGoal as setScavengeGoal does", () => {
+    for (const goal of [
+      { retainedBytes: Number.NaN },
+      { retainedBytes: -1 },
+      { fraction: Number.NaN },
+      { heapGoalFraction: -0.5 },
+      { heapGoalFraction: Number.NEGATIVE_INFINITY },
+      {},
+    ]) {
+      expect(() => createHeap({ ...buf(), scavengeGoal: goal as ScavengeGoal })).toThrow(HeapOptionError);
+    }
+    const heap = createHeap({ ...buf(), scavengeGoal: { retainedBytes: Number.POSITIVE_INFINITY } });
+    heap.free(heap.malloc(1 << 20));
+    expect(heap.readMemStats().HeapReleased).toBe(0); // Infinity: the scavenger is off
+  });
+
+  it("gcPercent must be an integer in Go's int32 range; NextGC stays a safe integer", () => {
+    for (const g of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, 2 ** 31, 2 ** 53]) {
+      expect(() => createHeap({ ...buf(), gcPercent: g })).toThrow(HeapOptionError);
+    }
+    const heap = createHeap({ ...buf(), gcPercent: 2 ** 31 - 1 });
+    heap.malloc(1 << 20);
+    heap.checkInvariants(); // MS8: NextGC is a safe integer
+    expect(heap.readMemStats().NextGC).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    expect(createHeap({ ...buf(), gcPercent: -1 }).heapGoal()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("heapGoal is never below the live heap's floor, even while frees outrun the counted allocations", () => {
+    const heap = createHeap({ ...buf(), gcPercent: 0 });
+    for (let i = 0; i < 1000; i++) heap.free(heap.malloc(1000));
+    expect(heap.heapGoal()).toBeGreaterThanOrEqual(0);
+    const h100 = createHeap(buf());
+    h100.free(h100.malloc(100));
+    expect(h100.heapGoal()).toBeGreaterThanOrEqual(4 << 20);
+  });
+
+  it("scavenge takes a retained size ≥ 0 (Infinity releases nothing)", () => {
+    const heap = createHeap(buf());
+    const model = new HeapModel(heap);
+    model.malloc(100);
+    model.free(model.malloc(1 << 20));
+    for (const r of [Number.NaN, -1, Number.NEGATIVE_INFINITY]) {
+      rejected(heap, model, () => heap.scavenge(r), HeapOptionError);
+    }
+    expect(heap.scavenge(Number.POSITIVE_INFINITY)).toBe(0);
+    expect(heap.scavenge()).toBeGreaterThan(0);
+    model.check();
+  });
+
+  it("growCapacity takes byte counts: safe integers ≥ 0", () => {
+    expect(growCapacity(0, 0)).toBe(0);
+    expect(growCapacity(100, 150)).toBe(200);
+    expect(growCapacity(1000, 1001)).toBe(1442);
+    for (const [o, w] of [
+      [Number.NaN, 5],
+      [5, Number.NaN],
+      [-1, 10],
+      [10, -1],
+      [0.5, 3],
+      [1, Number.POSITIVE_INFINITY],
+      [2 ** 53, 1],
+    ] as const) {
+      expect(() => growCapacity(o, w)).toThrow(BadSizeError);
+    }
   });
 });
