@@ -148,6 +148,11 @@ export class SizeDist {
   private readonly rowHi: Float64Array = new Float64Array(0);
 
   private constructor(kind: 0 | 1 | 2, lo: number, hi: number) {
+    // Sizes are integers in [0, 2^53): anything else would draw NaN, fractions or Infinity.
+    if (!(Number.isSafeInteger(lo) && lo >= 0)) throw new InvalidTraceOption("lo", lo, "want an integer in [0, 2^53)");
+    if (!(Number.isSafeInteger(hi) && hi >= Math.max(lo, kind === 2 ? 1 : 0))) {
+      throw new InvalidTraceOption("hi", hi, `want an integer in [${Math.max(lo, kind === 2 ? 1 : 0)}, 2^53)`);
+    }
     this.kind = kind;
     this.lo = lo;
     this.hi = hi;
@@ -168,12 +173,15 @@ export class SizeDist {
     });
   }
 
-  /** Uniform integers in [lo, hi]. */
+  /** Uniform integers in [lo, hi] (integers, 0 ≤ lo ≤ hi < 2^53, else InvalidTraceOption). */
   static uniform(lo: number, hi: number): SizeDist {
     return new SizeDist(0, lo, hi);
   }
 
-  /** Integers in [lo, hi]: a power-of-two octave above lo picked uniformly, then uniform inside it. */
+  /**
+   * Integers in [lo, hi]: a power-of-two octave above lo picked uniformly, then
+   * uniform inside it (integers, 0 ≤ lo ≤ hi < 2^53, else InvalidTraceOption).
+   */
   static octaves(lo: number, hi: number): SizeDist {
     return new SizeDist(1, lo, hi);
   }
@@ -181,7 +189,8 @@ export class SizeDist {
   /**
    * Go's allocation profile ({@link goSlotSizes}): a slot size drawn with its
    * measured frequency, then a size uniform in (previous slot size, slot size],
-   * for slots up to `hi` (the last row is cut at `hi`).
+   * for slots up to `hi` (the last row is cut at `hi`; an integer in [1, 2^53),
+   * else InvalidTraceOption).
    */
   static go(hi: number): SizeDist {
     return new SizeDist(2, 1, hi);

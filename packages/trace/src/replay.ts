@@ -143,13 +143,29 @@ function patternWord(id: number, word: number): number {
   return x;
 }
 
-/** Writes the pattern of `id` into `bytes[from, size)`. */
+/**
+ * Throws InvalidTraceOption unless `[from, size)` is a range of `bytes`:
+ * integers with 0 ≤ from and size ≤ bytes.length (from ≥ size: empty).
+ */
+function checkPatternRange(bytes: Uint8Array, size: number, from: number): void {
+  if (!(Number.isInteger(size) && size <= bytes.length)) {
+    throw new InvalidTraceOption("size", size, `want an integer ≤ bytes.length (${bytes.length})`);
+  }
+  if (!(Number.isInteger(from) && from >= 0)) throw new InvalidTraceOption("from", from, "want an integer ≥ 0");
+}
+
+/** Writes the pattern of `id` into `bytes[from, size)`. Throws InvalidTraceOption for a range outside `bytes`. */
 export function fillPattern(bytes: Uint8Array, size: number, id: number, from = 0): void {
+  checkPatternRange(bytes, size, from);
   for (let off = from; off < size; off++) bytes[off] = patternByte(id, off);
 }
 
-/** Returns the first offset in `[from, size)` where `bytes` differs from the pattern of `id`, or -1. */
+/**
+ * Returns the first offset in `[from, size)` where `bytes` differs from the
+ * pattern of `id`, or -1. Throws InvalidTraceOption for a range outside `bytes`.
+ */
 export function findPatternMismatch(bytes: Uint8Array, size: number, id: number, from = 0): number {
+  checkPatternRange(bytes, size, from);
   for (let off = from; off < size; off++) if (bytes[off] !== patternByte(id, off)) return off;
   return -1;
 }

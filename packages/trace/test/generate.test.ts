@@ -281,3 +281,29 @@ describe("invalid options", () => {
     });
   });
 });
+
+describe("SizeDist rejects bounds that are not sizes", () => {
+  test("uniform, octaves and go: NaN, Infinity, fractions, negatives and hi < lo are InvalidTraceOption", () => {
+    const bad: [number, number][] = [
+      [Number.NaN, 100],
+      [8, Number.NaN],
+      [Number.POSITIVE_INFINITY, 100],
+      [8, Number.POSITIVE_INFINITY],
+      [0.5, 100],
+      [8, 100.5],
+      [-1, 100],
+      [100, 8],
+      [0, 2 ** 53],
+    ];
+    for (const [lo, hi] of bad) {
+      expect(() => SizeDist.uniform(lo, hi)).toThrow(InvalidTraceOption);
+      expect(() => SizeDist.octaves(lo, hi)).toThrow(InvalidTraceOption);
+    }
+    for (const hi of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => SizeDist.go(hi)).toThrow(InvalidTraceOption);
+    }
+    const r = new TraceRand(1);
+    expect(SizeDist.uniform(0, 0).draw(r)).toBe(0);
+    expect(SizeDist.go(1).draw(r)).toBe(1);
+  });
+});

@@ -249,3 +249,22 @@ describe("pattern", () => {
     }
   });
 });
+
+describe("pattern helpers take a range of the given bytes", () => {
+  test("a size past bytes.length, Infinity, NaN or a fraction is InvalidTraceOption (Infinity looped for ever)", () => {
+    const b = new Uint8Array(16);
+    for (const size of [Number.POSITIVE_INFINITY, Number.NaN, 17, 2 ** 53, 4.5]) {
+      expect(() => fillPattern(b, size, 1)).toThrow(InvalidTraceOption);
+      expect(() => findPatternMismatch(b, size, 1)).toThrow(InvalidTraceOption);
+    }
+    for (const from of [-1, Number.NaN, 0.5]) {
+      expect(() => fillPattern(b, 16, 1, from)).toThrow(InvalidTraceOption);
+      expect(() => findPatternMismatch(b, 16, 1, from)).toThrow(InvalidTraceOption);
+    }
+    fillPattern(b, 16, 1);
+    expect(findPatternMismatch(b, 16, 1)).toBe(-1);
+    expect(findPatternMismatch(b, 16, 1, 20)).toBe(-1); // from ≥ size: an empty range
+    b[3] = (b[3]! + 1) & 0xff;
+    expect(findPatternMismatch(b, 16, 1)).toBe(3);
+  });
+});
