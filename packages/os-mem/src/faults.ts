@@ -8,6 +8,8 @@
  * "Errors".
  */
 
+import { BadArgumentError } from "./errors.js";
+
 /** Call counters and refusal plan of one backend instance. Call numbers start at 1. */
 export class FaultInjector {
   /** Reservations attempted so far (`sysReserve`, `sysAlloc`, each reservation inside `sysReserveAligned`). */
@@ -29,23 +31,27 @@ export class FaultInjector {
   /** Refuse any transition that would make Ready (committed) bytes exceed this. */
   commitLimit = Number.POSITIVE_INFINITY;
 
-  /** Refuses the next `k` reservations. */
+  /** Refuses the next `k` reservations. Throws BadArgumentError unless k is an integer in [0, 2^20]. */
   refuseNextReserve(k = 1): void {
+    checkCount("refuseNextReserve", k);
     for (let i = 1; i <= k; i++) this.refuseReserveAt.add(this.reserveCalls + i);
   }
 
-  /** Refuses the next `k` sysMap calls. */
+  /** Refuses the next `k` sysMap calls. Throws BadArgumentError unless k is an integer in [0, 2^20]. */
   refuseNextMap(k = 1): void {
+    checkCount("refuseNextMap", k);
     for (let i = 1; i <= k; i++) this.refuseMapAt.add(this.mapCalls + i);
   }
 
-  /** Refuses the next `k` sysUsed calls. */
+  /** Refuses the next `k` sysUsed calls. Throws BadArgumentError unless k is an integer in [0, 2^20]. */
   refuseNextUsed(k = 1): void {
+    checkCount("refuseNextUsed", k);
     for (let i = 1; i <= k; i++) this.refuseUsedAt.add(this.usedCalls + i);
   }
 
-  /** Makes the next `k` reservations ignore their hint. */
+  /** Makes the next `k` reservations ignore their hint. Throws BadArgumentError unless k is an integer in [0, 2^20]. */
   ignoreNextHints(k = 1): void {
+    checkCount("ignoreNextHints", k);
     for (let i = 1; i <= k; i++) this.ignoreHintAt.add(this.reserveCalls + i);
   }
 
@@ -77,5 +83,14 @@ export class FaultInjector {
   /** Counts a sysUsed; true if it must be refused. */
   nextUsed(): boolean {
     return this.refuseUsedAt.has(++this.usedCalls);
+  }
+}
+
+/** The most calls one plan step may name (each is a Set entry). */
+const maxPlannedCalls = 2 ** 20;
+
+function checkCount(op: string, k: number): void {
+  if (!(Number.isInteger(k) && k >= 0 && k <= maxPlannedCalls)) {
+    throw new BadArgumentError(op, `k = ${k} is not an integer in [0, 2^20]`);
   }
 }

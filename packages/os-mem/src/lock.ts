@@ -13,7 +13,7 @@
  * with a rank may only be taken while every held ranked lock has a lower rank,
  * and no lock may be taken twice by one thread. See docs/design.md.
  */
-import { LockRankError, LockWouldBlockError, RuntimeThrow } from "./errors.js";
+import { BadArgumentError, LockRankError, LockWouldBlockError, RuntimeThrow } from "./errors.js";
 import { isSharedBuffer } from "./memview.js";
 
 /** Options of a {@link Mutex}. */
@@ -82,7 +82,7 @@ export class Mutex {
   constructor(source: LockWordSource, index: number, opts: MutexOptions = {}) {
     const i32 = source instanceof Int32Array ? source : source.i32;
     if (!Number.isInteger(index) || index < 0 || index >= i32.length) {
-      throw new RangeError(`Mutex: index ${index} outside the array`);
+      throw new BadArgumentError("Mutex", `index ${index} is not an index of the ${i32.length}-word array`);
     }
     this.arr = i32;
     this.src = source instanceof Int32Array ? null : source;

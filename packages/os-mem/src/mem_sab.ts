@@ -47,7 +47,12 @@ export class SabSysMemory extends FlatSysMemory {
         throw new BadOptionError("maxByteLength", `${max} is not a positive safe integer`);
       }
       const layout = flatLayout(0, Math.floor(max / pps) * pps, pps);
-      sab = new SharedArrayBuffer(layout.headerBytes, { maxByteLength: max });
+      try {
+        sab = new SharedArrayBuffer(layout.headerBytes, { maxByteLength: max });
+      } catch (e) {
+        // The engine's limit on a growable SharedArrayBuffer (V8: 2^32 bytes, or less for lack of memory).
+        throw new BadOptionError("maxByteLength", `${max}: the engine refused it (${(e as Error).message})`);
+      }
       return new SabSysMemory(sab, layout, true);
     }
     const limit = sab.growable ? sab.maxByteLength : sab.byteLength;

@@ -21,6 +21,8 @@
  */
 
 /** True when `buffer` is a SharedArrayBuffer (Atomics must be used for shared words). */
+import { BadArgumentError } from "./errors.js";
+
 export function isSharedBuffer(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
   return typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer;
 }
@@ -107,11 +109,21 @@ export class MemView {
    * Backends call this when the old buffer was detached or replaced by a longer one.
    */
   rebind(buffer: ArrayBufferLike, byteOffset = 0, byteLength?: number): void {
-    if (byteOffset % 8 !== 0 || this.base % 8 !== 0) {
-      throw new RangeError(`MemView: base ${this.base} and byteOffset ${byteOffset} must be 8-byte aligned`);
+    const base = this.base;
+    if (!(Number.isSafeInteger(base) && base >= 0 && base % 8 === 0)) {
+      throw new BadArgumentError("MemView", `base ${base} is not a multiple of 8 in [0, 2^53)`);
     }
-    if (byteLength !== undefined && byteLength % 8 !== 0) {
-      throw new RangeError(`MemView: byteLength ${byteLength} must be a multiple of 8`);
+    if (!(Number.isSafeInteger(byteOffset) && byteOffset >= 0 && byteOffset % 8 === 0)) {
+      throw new BadArgumentError("MemView", `byteOffset ${byteOffset} is not a multiple of 8 ≥ 0`);
+    }
+    if (byteLength !== undefined && !(Number.isSafeInteger(byteLength) && byteLength >= 0 && byteLength % 8 === 0)) {
+      throw new BadArgumentError("MemView", `byteLength ${byteLength} is not a multiple of 8 ≥ 0`);
+    }
+    if (byteOffset + (byteLength ?? 0) > buffer.byteLength) {
+      throw new BadArgumentError(
+        "MemView",
+        `[${byteOffset}, ${byteOffset + (byteLength ?? 0)}) is outside the ${buffer.byteLength}-byte buffer`,
+      );
     }
     this.buffer = buffer;
     this.shared = isSharedBuffer(buffer);

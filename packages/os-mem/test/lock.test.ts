@@ -2,6 +2,7 @@
 // worker_threads, never hanging where it cannot sleep, and lock-rank checking.
 import { Worker } from "node:worker_threads";
 import {
+  BadArgumentError,
   canBlock,
   LockRankError,
   LockWouldBlockError,
@@ -67,7 +68,9 @@ describe("Mutex", () => {
     expect(a.isLocked()).toBe(false);
     expect(() => b.lock()).toThrow("already held");
     b.unlock();
-    expect(() => new Mutex(i32, 4)).toThrow(RangeError);
+    for (const i of [4, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32]) {
+      expect(() => new Mutex(i32, i)).toThrow(BadArgumentError);
+    }
   });
 
   it("excludes other worker_threads: non-atomic increments under the lock add up exactly", async () => {
