@@ -53,15 +53,24 @@ export function emitJSON(t: SizeClassTable): string {
     .replace(/\{\s+("[^{}[\]]+?)\s+\}/g, (_, inner: string) => `{ ${inner.split(/,\s*\n\s*/).join(", ")} }`)}\n`;
 }
 
+/** JSON.parse, with text that is not JSON reported as the shape invariant SC0. */
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new SizeClassTableError("SC0", `the text is not JSON (${(e as Error).message})`);
+  }
+}
+
 /**
  * Reads a document written by {@link emitJSON} (parsed or as text) back into
  * a table, and checks every invariant.
  *
- * @throws SizeClassTableError - a field is missing or the table breaks an invariant (ID `SC0` for shape).
+ * @throws SizeClassTableError - the text is not JSON, a field is missing or the table breaks an invariant (ID `SC0` for shape).
  * @throws SizeClassParamsError - `params` are outside the supported domain.
  */
 export function tableFromJSON(json: string | unknown): SizeClassTable {
-  const doc = (typeof json === "string" ? JSON.parse(json) : json) as Partial<SizeClassesJSON> | null;
+  const doc = (typeof json === "string" ? parseJSON(json) : json) as Partial<SizeClassesJSON> | null;
   const params = doc?.params;
   if (!params || !isGoVersion(params.goVersion)) throw new SizeClassTableError("SC0", "params.goVersion is missing");
   const g = goNames(params.goVersion);

@@ -43,6 +43,10 @@ describe("emitJSON / tableFromJSON", () => {
     const doc = JSON.parse(emitJSON(mksizeclasses({ goVersion: "1.19" })));
     expect(() => tableFromJSON({})).toThrow(SizeClassTableError);
     expect(() => tableFromJSON(null)).toThrow(SizeClassTableError);
+    // Text that is not JSON: the shape invariant too (JSON.parse's SyntaxError before).
+    for (const text of ["", "{", "not json", emitJSON(mksizeclasses()).slice(0, 100)]) {
+      expect(() => tableFromJSON(text)).toThrow(SizeClassTableError);
+    }
     doc.tables.class_to_size[5] = 40;
     expect(() => tableFromJSON(doc)).toThrow(SizeClassTableError);
     doc.tables.class_to_size[5] = 48;
