@@ -6,7 +6,7 @@
  */
 import type { Go119Constants, Go126Constants } from "./constants.js";
 import { go126Aliases } from "./constants.js";
-import type { GoVersion } from "./versions.js";
+import { checkGoVersion, type GoVersion } from "./versions.js";
 
 /** Where Go declares one constant. */
 export interface ConstantInfo {
@@ -288,21 +288,23 @@ const byName: Readonly<Record<GoVersion, ReadonlyMap<string, ConstantInfo>>> = {
 
 /** Every constant of a version with where Go declares it, in fixture order. */
 export function constantCatalog(version: GoVersion): readonly ConstantInfo[] {
-  return catalog[version];
+  return catalog[checkGoVersion(version)];
 }
 
 /** Go's identifiers of every constant of a version, in fixture order (no aliases). */
 export function constantNamesOf(version: GoVersion): readonly string[] {
-  return names[version];
+  return names[checkGoVersion(version)];
 }
 
 /**
  * Resolves a name to the Go identifier that holds its value in `version`:
  * the name itself, or for a Go 1.19 name on a 1.26 profile, Go 1.26's name
- * (`_PageShift` → `PageShift`). Returns undefined for an unknown name.
+ * (`_PageShift` → `PageShift`). Returns undefined for an unknown name;
+ * throws UnknownGoVersionError for a version other than {@link goVersions}
+ * (as every function here that takes a `GoVersion`).
  */
 export function resolveConstantName(version: GoVersion, name: string): string | undefined {
-  if (byName[version].has(name)) return name;
+  if (byName[checkGoVersion(version)].has(name)) return name;
   if (version === "1.26" && Object.hasOwn(go126Aliases, name)) {
     return go126Aliases[name as keyof typeof go126Aliases];
   }

@@ -6,7 +6,7 @@
  * from 4 to 2 (compressed instructions); everything else is shared. See
  * docs/design.md, "Layers".
  */
-import type { GoVersion } from "./versions.js";
+import { checkGoVersion, type GoVersion } from "./versions.js";
 
 /** The per-architecture inputs of goarch_$GOARCH.go (Go's names). */
 export interface GoarchInputs {
@@ -48,7 +48,8 @@ const archByVersion: Readonly<Record<GoVersion, Readonly<Record<string, GoarchIn
 
 /** The goarch_$GOARCH.go inputs of `goarch` in a Go version, or undefined for an unknown GOARCH. */
 export function goarchInputs(version: GoVersion, goarch: string): GoarchInputs | undefined {
-  return Object.hasOwn(archByVersion[version], goarch) ? archByVersion[version][goarch] : undefined;
+  const byArch = archByVersion[checkGoVersion(version)];
+  return Object.hasOwn(byArch, goarch) ? byArch[goarch] : undefined;
 }
 
 /** The 0/1 flags of internal/goarch for one GOARCH (Go's names). */

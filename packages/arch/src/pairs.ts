@@ -5,7 +5,7 @@
  * openbsd/riscv64 and wasip1/wasm, and dropped openbsd/mips64 (broken) and
  * windows/arm. See docs/design.md, "Layers".
  */
-import { type GoVersion, parseGoVersion } from "./versions.js";
+import { checkGoVersion, type GoVersion, parseGoVersion } from "./versions.js";
 
 const go119Pairs = [
   "aix/ppc64",
@@ -125,7 +125,7 @@ export function listPairs(version: GoVersion | string): readonly string[] {
   return pairsByVersion[parseGoVersion(version)];
 }
 
-/** True when `goos/goarch` is a port of the (already parsed) Go version. */
+/** True when `goos/goarch` is a port of the (already parsed) Go version; UnknownGoVersionError for another version. */
 export function hasPair(version: GoVersion, goos: string, goarch: string): boolean {
-  return pairSets[version].has(`${goos}/${goarch}`);
+  return pairSets[checkGoVersion(version)].has(`${goos}/${goarch}`);
 }

@@ -34,3 +34,14 @@ export function parseGoVersion(v: string): GoVersion {
   if (isGoVersion(release)) return release;
   throw new UnknownGoVersionError(v, goVersions);
 }
+
+/**
+ * `v` itself when it is exactly one of {@link goVersions}, else
+ * UnknownGoVersionError: the check of functions typed `GoVersion`, for
+ * callers from JavaScript or with a cast string (no lookup by `v` then reads
+ * `undefined` or an Object.prototype member).
+ */
+export function checkGoVersion(v: GoVersion): GoVersion {
+  if (isGoVersion(v)) return v;
+  throw new UnknownGoVersionError(String(v), goVersions);
+}

@@ -1,5 +1,16 @@
 import { describe, expect, test } from "vitest";
-import { goarchInputs, goVersions, hasPair, knownGoos, listPairs, UnknownGoVersionError } from "../src/index.js";
+import {
+  constantCatalog,
+  constantInfoOf,
+  type GoVersion,
+  goarchInputs,
+  goVersions,
+  hasPair,
+  knownGoos,
+  listPairs,
+  resolveConstantName,
+  UnknownGoVersionError,
+} from "../src/index.js";
 
 describe("listPairs (go tool dist list)", () => {
   test("Go 1.19 has 46 ports and Go 1.26 has 47, sorted and unique", () => {
@@ -33,6 +44,19 @@ describe("listPairs (go tool dist list)", () => {
   test("accepts version spellings and refuses unknown versions", () => {
     expect(listPairs("go1.26.8")).toBe(listPairs("1.26"));
     expect(() => listPairs("1.18")).toThrow(UnknownGoVersionError);
+  });
+
+  test("functions typed GoVersion refuse other strings with UnknownGoVersionError (a TypeError from inside before)", () => {
+    for (const v of ["1.20", "", "go1.26", "__proto__", "constructor", "toString"]) {
+      const version = v as GoVersion;
+      expect(() => hasPair(version, "linux", "amd64")).toThrow(UnknownGoVersionError);
+      expect(() => goarchInputs(version, "amd64")).toThrow(UnknownGoVersionError);
+      expect(() => constantCatalog(version)).toThrow(UnknownGoVersionError);
+      expect(() => resolveConstantName(version, "PageShift")).toThrow(UnknownGoVersionError);
+      expect(() => constantInfoOf(version, "PageShift")).toThrow(UnknownGoVersionError);
+    }
+    expect(resolveConstantName("1.26", "_PageShift")).toBe("PageShift");
+    expect(constantInfoOf("1.26", "nope")).toBeUndefined();
   });
 
   test("hasPair refuses broken and dropped ports", () => {
