@@ -40,9 +40,16 @@ export interface HeapProfileOptions {
  * behind sampled ones. An object of average size S is sampled with probability
  * `1 - exp(-S/rate)`, so both figures are divided by it and truncated to
  * integers. A rate ≤ 1 means everything was recorded (or the rate is unknown)
- * and leaves them as they are; a zero count or size gives zeros.
+ * and leaves them as they are; a zero count or size gives zeros. Go's
+ * arguments are int64s: count and size must be safe integers ≥ 0
+ * (InvalidProfileOption) and rate a safe integer (InvalidMemProfileRate).
  */
 export function scaleHeapSample(count: number, size: number, rate: number): [objects: number, bytes: number] {
+  if (!(Number.isSafeInteger(count) && count >= 0))
+    throw new InvalidProfileOption("count", `${count}: want a safe integer >= 0`);
+  if (!(Number.isSafeInteger(size) && size >= 0))
+    throw new InvalidProfileOption("size", `${size}: want a safe integer >= 0`);
+  if (!Number.isSafeInteger(rate)) throw new InvalidMemProfileRate(rate, "want a safe integer");
   if (count === 0 || size === 0) return [0, 0];
   if (rate <= 1) return [count, size];
   const avgSize = size / count;

@@ -67,6 +67,17 @@ describe("scaleHeapSample", () => {
     expect(scaleHeapSample(3, 96, 1)).toEqual([3, 96]);
     expect(scaleHeapSample(0, 96, 512)).toEqual([0, 0]);
   });
+
+  test("rejects counts and sizes that are not int64s ≥ 0, and rates that are not integers (it returned NaN or negatives)", () => {
+    for (const x of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(() => scaleHeapSample(x, 100, 524288)).toThrow(InvalidProfileOption);
+      expect(() => scaleHeapSample(1, x, 524288)).toThrow(InvalidProfileOption);
+    }
+    for (const r of [0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => scaleHeapSample(1, 100, r)).toThrow(InvalidMemProfileRate);
+    }
+    expect(scaleHeapSample(1, 100, -1)).toEqual([1, 100]); // Go: a rate ≤ 1 leaves the figures
+  });
 });
 
 describe("writeHeapProto (structure)", () => {
