@@ -20,9 +20,9 @@
  * See docs/design.md, "Managed memory".
  */
 
-/** True when `buffer` is a SharedArrayBuffer (Atomics must be used for shared words). */
 import { BadArgumentError } from "./errors.js";
 
+/** True when `buffer` is a SharedArrayBuffer (Atomics must be used for shared words). */
 export function isSharedBuffer(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
   return typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer;
 }
