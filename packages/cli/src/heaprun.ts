@@ -22,7 +22,16 @@ import {
   inspectHeap,
   OutOfMemoryError,
 } from "@gomalloc/runtime";
-import { type Allocator, AllocatorFailure, Replay, sizeBucket, type Trace, traceStats } from "@gomalloc/trace";
+import {
+  type Allocator,
+  AllocatorFailure,
+  type ObjectBytes,
+  Replay,
+  type StoreBytes,
+  sizeBucket,
+  type Trace,
+  traceStats,
+} from "@gomalloc/trace";
 import { SingleBar } from "cli-progress";
 
 /** The backends `--backend` accepts. */
@@ -234,6 +243,31 @@ function snapshot(heap: Heap, op: number, verify: boolean): Snapshot {
   return { op, memStats, inspection };
 }
 
+/** Object bytes on a flat backend: a view of the whole buffer (address = index). */
+function flatBytes(heap: Heap): ObjectBytes {
+  return (p, n) => heap.u8.subarray(p, p + n);
+}
+
+/**
+ * Object bytes on the simulated backend: a view where the object lies in one
+ * reservation, else a copy (an object may straddle two arenas reserved apart,
+ * as Go's large objects do), written back through `store`.
+ */
+function simulatedBytes(heap: Heap): { bytes: ObjectBytes; store: StoreBytes } {
+  const oneView = (p: number, n: number) => heap.sys.viewOf(p).covers(p, n);
+  return {
+    bytes: (p, n) => {
+      if (oneView(p, n)) return heap.view(p, n);
+      const copy = new Uint8Array(n);
+      heap.read(p, copy);
+      return copy;
+    },
+    store: (p, b) => {
+      if (!oneView(p, b.length)) heap.write(p, b);
+    },
+  };
+}
+
 const yieldToTimers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -250,12 +284,7 @@ export async function runTrace(heap: Heap, trace: Trace, opts: RunOptions): Prom
   const allocator = opts.profileRate > 0 ? new SiteAllocator(heap) : new HeapAllocator(heap);
   if (opts.profileRate > 0) heap.setMemProfileRate(opts.profileRate);
   const flat = heap.sys.caps.backend !== "simulated";
-  const bytes = opts.verify
-    ? flat
-      ? (p: number, n: number) => heap.u8.subarray(p, p + n)
-      : (p: number, n: number) => heap.view(p, n)
-    : undefined;
-  const r = new Replay(trace, allocator, bytes === undefined ? {} : { bytes });
+  const r = new Replay(trace, allocator, !opts.verify ? {} : flat ? { bytes: flatBytes(heap) } : simulatedBytes(heap));
   const peakAt = stats.peakLiveAt < 0 ? trace.length : stats.peakLiveAt + 1;
   const step = Math.max(1, Math.ceil(trace.length / chunks));
   const timeline: TimelinePoint[] = [{ op: 0, liveBytes: 0, ...heapFootprint(heap) }];

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { formatTrace, generateTrace, PatternMismatch, traceStats } from "@gomalloc/trace";
+import { formatTrace, generateTrace, PatternMismatch, parseTrace, traceStats } from "@gomalloc/trace";
 import { afterAll, describe, expect, test, vi } from "vitest";
 import { makeHeap, runTrace } from "../src/heaprun.js";
 import { run } from "./run.js";
@@ -160,6 +160,50 @@ describe("--verify", () => {
     await expect(runTrace(heap, t, { verify: true, profileRate: 0, progress: false, label: "t" })).rejects.toThrow(
       PatternMismatch,
     );
+  });
+
+  // Two 3 MB objects on js/wasm (4 MiB arenas, each reserved on its own) or two 50 MB
+  // ones on linux/amd64 (64 MiB arenas): the second object straddles two arenas, which
+  // the simulated backend cannot view in one piece.
+  for (const [pair, size] of [
+    ["js/wasm", 3_000_000],
+    ["linux/amd64", 50_000_000],
+  ] as const) {
+    test(`on the simulated ${pair}, an object straddling two arenas is filled and checked through copies`, async () => {
+      const f = join(dir, `straddle-${pair.replace("/", "-")}.trace`);
+      writeFileSync(f, `a 1 ${size}\na 2 ${size}\nr 1 ${size + 1000}\nf 2\nf 1\n`);
+      const r = await run("replay", f, "--pair", pair, "--verify", "--no-progress");
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/verified/i);
+    });
+  }
+
+  test("on the simulated backend, damage to an object that straddles two arenas is still caught", async () => {
+    const heap = makeHeap({ backend: "simulated", pair: "js/wasm", go: "1.26" });
+    const malloc = heap.malloc.bind(heap);
+    let last = 0;
+    // A broken heap: each allocation also scribbles on the last byte of the object handed out before it.
+    heap.malloc = (size: number) => {
+      const p = malloc(size);
+      if (last > 0) {
+        const b = new Uint8Array(1);
+        heap.read(last + 2_999_999, b);
+        b[0] = b[0]! ^ 0xff;
+        heap.write(last + 2_999_999, b);
+      }
+      last = size === 3_000_000 ? p : 0;
+      return p;
+    };
+    // Object 2 straddles two arenas; the allocation of object 3 damages its tail, which free 2 must see.
+    const t = parseTrace("a 1 3000000\na 2 3000000\na 3 16\nf 2\nf 1\nf 3\n");
+    const opts = { verify: true, profileRate: 0, progress: false, label: "t" };
+    const err = await runTrace(heap, t, opts).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PatternMismatch);
+    expect((err as PatternMismatch).id).toBe(2);
   });
 
   test("without it the same broken heap goes unnoticed (the check is what catches it)", async () => {

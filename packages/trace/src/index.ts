@@ -43,6 +43,7 @@ export {
   type ReplayOptions,
   type ReplayResult,
   replay,
+  type StoreBytes,
 } from "./replay.js";
 export { type SizeBucket, sizeBucket, type TraceStats, traceStats } from "./stats.js";
 export {

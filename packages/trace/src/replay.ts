@@ -25,8 +25,19 @@ export interface Allocator {
   realloc?(ptr: number, size: number): number;
 }
 
-/** Returns a view whose elements `[0, size)` are the bytes of the object at `ptr`. */
+/**
+ * Returns a view whose elements `[0, size)` are the bytes of the object at `ptr`,
+ * or a copy of them when the memory cannot be viewed in one piece (then give
+ * {@link StoreBytes} too, or the driver's writes into the copy are lost).
+ */
 export type ObjectBytes = (ptr: number, size: number) => Uint8Array;
+
+/**
+ * Writes `bytes[0, bytes.length)` to the object at `ptr`: the driver calls it with
+ * what {@link ObjectBytes} returned, after it wrote into it, so an accessor that
+ * returns copies sees its writes land in memory.
+ */
+export type StoreBytes = (ptr: number, bytes: Uint8Array) => void;
 
 /**
  * The hot loop: replays operations `[from, to)`; returns the index it stopped
@@ -49,6 +60,8 @@ export type ReplayLoop = (
 export interface ReplayOptions {
   /** Accessor of object bytes; when given, objects are filled with their id's pattern and checked. */
   bytes?: ObjectBytes;
+  /** Write-back of the driver's writes, for a `bytes` accessor that may return copies (see {@link StoreBytes}). */
+  store?: StoreBytes;
   /** The hot loop to run; pass one {@link isolatedReplayLoop} per allocator to keep call sites monomorphic. */
   loop?: ReplayLoop;
 }
@@ -188,6 +201,7 @@ export class Replay {
   private readonly acc = new Float64Array(5);
   private readonly loop: ReplayLoop;
   private readonly bytes: ObjectBytes | undefined;
+  private readonly store: StoreBytes | undefined;
   private pos = 0;
 
   constructor(trace: Trace, allocator: Allocator, options: ReplayOptions = {}) {
@@ -198,6 +212,7 @@ export class Replay {
     this.slotId = new Uint32Array(options.bytes === undefined ? 0 : trace.slots);
     this.loop = options.loop ?? replayLoop;
     this.bytes = options.bytes;
+    this.store = options.store;
     if (typeof allocator.realloc !== "function" && this.bytes === undefined && trace.op.includes(OP_REALLOC)) {
       throw new ReplayUnsupported(
         "the trace reallocates; give the allocator a realloc, or a bytes accessor to emulate it",
@@ -305,7 +320,11 @@ export class Replay {
         else {
           // Emulated realloc: malloc, copy the kept prefix (views taken after malloc, which may grow memory), free.
           p = a.malloc(n);
-          if (p > 0 && keep > 0) viewOf(bytes, p, n).set(viewOf(bytes, old, oldSize).subarray(0, keep));
+          if (p > 0 && keep > 0) {
+            const dst = viewOf(bytes, p, n);
+            dst.set(viewOf(bytes, old, oldSize).subarray(0, keep));
+            this.store?.(p, dst.subarray(0, n));
+          }
           if (p > 0 || (p === 0 && n === 0)) a.free(old);
         }
       }
@@ -321,6 +340,7 @@ export class Replay {
         const off = findPatternMismatch(view, keep, id);
         if (off >= 0) throw new PatternMismatch(i, id, p, off, patternByte(id, off), view[off]!);
         fillPattern(view, n, id, keep);
+        if (keep < n) this.store?.(p, view.subarray(0, n));
       }
       acc[0] = acc[0]! + n - oldSize;
       if (acc[0]! > acc[1]!) acc[1] = acc[0]!;

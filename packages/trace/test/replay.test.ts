@@ -209,6 +209,34 @@ describe("allocators without realloc", () => {
   });
 });
 
+describe("a bytes accessor that returns copies (memory not viewable in one piece)", () => {
+  const copies = (b: Bump) => (p: number, n: number) => b.mem.slice(p, p + n);
+  const store = (b: Bump) => (p: number, v: Uint8Array) => b.mem.set(v, p);
+  ptest.prop([traceArb(300), fc.boolean()])(
+    "with store, every pattern write reaches memory: random traces replay intact, with and without realloc",
+    (t, withRealloc) => {
+      const b = bumpFor(t);
+      const a: Allocator = withRealloc ? b : { malloc: (n) => b.malloc(n), free: (p) => b.free(p) };
+      const r = new Replay(t, a, { bytes: copies(b), store: store(b) });
+      r.run();
+      // Each check reads a fresh copy of memory, so this (and every check before a free or
+      // realloc) finds the pattern in memory itself.
+      r.checkLive();
+    },
+  );
+  test("with store, an emulated realloc's copied prefix reaches the new object", () => {
+    const b = new Bump(4096);
+    const a: Allocator = { malloc: (n) => b.malloc(n), free: (p) => b.free(p) };
+    replay(parseTrace("a 1 8\nr 1 20\nr 1 4\nf 1\n"), a, { bytes: copies(b), store: store(b) });
+    expect(b.freed).toEqual([8, 16, 40]);
+    for (let off = 0; off < 20; off++) expect(b.mem[16 + off], `offset ${off}`).toBe(patternByte(1, off));
+  });
+  test("without store the writes are lost, and the check says so (PatternMismatch)", () => {
+    const b = new Bump(4096);
+    expect(() => replay(parseTrace("a 1 8\nf 1\n"), b, { bytes: copies(b) })).toThrow(PatternMismatch);
+  });
+});
+
 describe("misuse", () => {
   test("a bytes accessor that returns too little → InvalidTraceOption", () => {
     const b = new Bump(4096);
