@@ -72,4 +72,36 @@ export async function main() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+/**
+ * `heap.u8[x]` through the getter (which re-points the array when another handle grew the memory)
+ * on each backend a user would share or grow, against the same stores into an array fetched once.
+ * One op = one byte stored and one loaded.
+ */
+function u8Access(heap, hoisted) {
+  const p = heap.malloc(4096);
+  return () => {
+    let s = 0;
+    const u8 = hoisted ? heap.u8 : null;
+    for (let i = 0; i < BATCH; i++) {
+      const a = hoisted ? u8 : heap.u8;
+      a[p + (i & 4095)] = i;
+      s += (hoisted ? u8 : heap.u8)[p + ((i * 7) & 4095)];
+    }
+    return s;
+  };
+}
+
+export async function u8Main() {
+  const rab = () => createHeap({ buffer: new ArrayBuffer(0, { maxByteLength: 256 << 20 }) });
+  const gsab = () => createHeap({ growableSab: { maxByteLength: 256 << 20 } });
+  await runSuite("heap.u8 per access vs an array fetched once (one op = one store and one load)", {
+    "heap.u8 each time, resizable ArrayBuffer": [u8Access(rab(), false), BATCH],
+    "heap.u8 each time, growable SharedArrayBuffer": [u8Access(gsab(), false), BATCH],
+    "heap.u8 fetched once, growable SharedArrayBuffer": [u8Access(gsab(), true), BATCH],
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main();
+  await u8Main();
+}
