@@ -12,6 +12,7 @@
 import { type GoVersion, getProfileByPair } from "@gomalloc/arch";
 import type { MemStats } from "@gomalloc/profiling";
 import {
+  BadSizeError,
   type CreateHeapOptions,
   checkInspection,
   createHeap,
@@ -75,10 +76,15 @@ export function heapOptions(c: HeapChoice): CreateHeapOptions {
   }
 }
 
-/** The replay driver's allocator over a heap; OutOfMemoryError becomes the driver's 0 (its message is kept). */
+/**
+ * The replay driver's allocator over a heap; the heap's refusals of a request (OutOfMemoryError,
+ * BadSizeError for a size over the profile's maxAlloc) become the driver's 0, their message kept,
+ * so that the report names the trace operation.
+ */
 class HeapAllocator implements Allocator {
   readonly heap: Heap;
-  oom = "";
+  /** The message of the heap's last refusal ("" if none). */
+  refused = "";
 
   constructor(heap: Heap) {
     this.heap = heap;
@@ -104,10 +110,10 @@ class HeapAllocator implements Allocator {
     }
   }
 
-  /** OutOfMemoryError → the driver's 0, keeping the message; anything else is rethrown. */
+  /** OutOfMemoryError or BadSizeError → the driver's 0, keeping the message; anything else is rethrown. */
   protected failed(err: unknown): number {
-    if (!(err instanceof OutOfMemoryError)) throw err;
-    this.oom = err.message;
+    if (!(err instanceof OutOfMemoryError || err instanceof BadSizeError)) throw err;
+    this.refused = err.message;
     return 0;
   }
 }
@@ -311,8 +317,8 @@ export async function runTrace(heap: Heap, trace: Trace, opts: RunOptions): Prom
       try {
         r.run(to - r.position);
       } catch (err) {
-        if (err instanceof AllocatorFailure && allocator.oom !== "") {
-          throw new Error(`op ${err.opIndex} (id ${err.id}, ${err.size} bytes): ${allocator.oom}`);
+        if (err instanceof AllocatorFailure && allocator.refused !== "") {
+          throw new Error(`op ${err.opIndex} (id ${err.id}, ${err.size} bytes): ${allocator.refused}`);
         }
         throw err;
       }

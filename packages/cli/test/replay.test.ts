@@ -142,6 +142,14 @@ describe("gomalloc replay", () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/gomalloc: op 1 \(id 2, 3000000000 bytes\): .*out of memory/);
   });
+
+  test("a size over the profile's maxAlloc → the heap's BadSizeError named with its operation", async () => {
+    const f = join(dir, "over-max.trace");
+    writeFileSync(f, "a 1 1000\na 2 999999999999999\n");
+    const r = await run("replay", f, "--no-progress");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/gomalloc: op 1 \(id 2, 999999999999999 bytes\): malloc: bad size .*over maxAlloc/);
+  });
 });
 
 describe("--verify", () => {
