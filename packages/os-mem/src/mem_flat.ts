@@ -103,6 +103,9 @@ export interface FlatTraits {
  * - FLAT2: the buffer covers every Ready page (Prepared pages are backed
  *   when they become Ready: `sysUsed` grows the buffer, `sysMap` does not).
  * - FLAT3 (with `contents`): every byte of a non-Ready managed page inside the buffer is 0.
+ * - FLAT4: with C = 8 · the header's covered word, every Ready page ends at or below C ≤ the
+ *   buffer's length, and a handle whose growsSeen equals the header's growth count has a view
+ *   of at least C bytes (so `grownElsewhere` may skip the length while the count stands still).
  */
 export abstract class FlatSysMemory extends SysMemoryBase {
   readonly rootSlotCount = ROOT_SLOTS;
@@ -359,6 +362,11 @@ export abstract class FlatSysMemory extends SysMemoryBase {
   }
 
   protected checkBackend(contents: boolean): void {
+    // FLAT4's handle side, before refresh re-binds the view (through a detached header: skipped).
+    const c0 = (this.hdr32[H_COVERED]! >>> 0) * 8;
+    if (this.hdr32[H_GROWS] === this.growsSeen && this.view.u8.length < c0) {
+      throw new RuntimeThrow(`FLAT4: view of ${this.view.u8.length} bytes at the current growth count, covered ${c0}`);
+    }
     this.refresh();
     const h = this.hdr32;
     const { base, physPageSize: pps, headerBytes, npages } = this.layout;
@@ -374,12 +382,17 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     }
     const start = this.caps.addressSpaceStart;
     const len = this.buffer.byteLength;
+    const covered = (h[H_COVERED]! >>> 0) * 8;
+    if (covered > len) throw new RuntimeThrow(`FLAT4: covered length ${covered} past the buffer (${len} bytes)`);
     const u8 = this.view.u8;
     for (let i = 0; i < npages; i++) {
       const s = this.states[i]! & STATE_MASK;
       const a = start + i * pps;
       if (s === PageState.Ready && a + pps > len) {
         throw new RuntimeThrow(`FLAT2: Ready page ${a} lies beyond the buffer (${len} bytes)`);
+      }
+      if (s === PageState.Ready && a + pps > covered) {
+        throw new RuntimeThrow(`FLAT4: Ready page ${a} lies past the covered length ${covered}`);
       }
       if (contents && s !== PageState.Ready && a < len) {
         const k = firstNonZero(u8, a, pps);

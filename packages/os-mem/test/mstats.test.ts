@@ -45,6 +45,20 @@ describe("checkInvariants", () => {
     expect(() => sys.checkInvariants()).toThrow(/^OS1/);
   });
 
+  it("notices a covered length that does not reach a Ready page or a view (FLAT4)", () => {
+    const sys = SabSysMemory.create({ maxByteLength: 16 << 20 });
+    const v = sys.sysAlloc(65536, SysStat.other_sys);
+    sys.checkInvariants();
+    const h = new Int32Array(sys.sab, 0, 16);
+    const covered = h[9]!;
+    h[9] = (v + 65536) / 8 - 1; // the covered word stops a little short of the Ready page
+    expect(() => sys.checkInvariants()).toThrow(/^FLAT4: Ready page/);
+    h[9] = covered + (1 << 20); // past the buffer, so past this handle's view at the same count
+    expect(() => sys.checkInvariants()).toThrow(/^FLAT4: view of/);
+    h[9] = covered;
+    sys.checkInvariants();
+  });
+
   it("notices bytes written into pages that are not Ready (OS3: FLAT3, SIM4)", () => {
     const sab = SabSysMemory.create({ maxByteLength: 16 << 20 });
     const v = sab.sysReserve(0, 2 * 65536);
