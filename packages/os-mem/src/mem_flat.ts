@@ -337,9 +337,9 @@ export abstract class FlatSysMemory extends SysMemoryBase {
     const b = this.currentBuffer();
     if (b !== this.buffer) return true;
     // Then the header's growth count, a plain read: while it is the one this handle bound its
-    // view at, no handle has grown the buffer since, and the length (a call, not a load, on a
-    // growable SharedArrayBuffer) need not be asked. A growth that happened before something
-    // that made this thread look (a message, a lock) is seen: its count came first.
+    // view at, no page has become Ready past this view (FLAT4), and the length (a call, not a
+    // load, on a growable SharedArrayBuffer) need not be asked. A growth that happened before
+    // something that made this thread look (a message, a lock) is seen: its count came first.
     if (this.hdr32[H_GROWS] === this.growsSeen) return false;
     return b.byteLength - this.view.u8.length >= 8;
   }
