@@ -2,7 +2,7 @@
 // warm-up, sampled by V8's allocation-sampling heap profiler with objects the
 // young-generation GC collected included, leave well under a byte per
 // operation (a boxed number or an object literal per call would leave 12 to
-// 16+). Tiny, small and the several-P (atomic) branches; addresses kept in a
+// 16+). Tiny, small, realloc and the several-P (atomic) branches; addresses kept in a
 // Float64Array, as users do. The large-object path and free cycles are held to
 // the same rule over fewer operations (each is ~1 µs): a u32 summary word or
 // page mask of 2^31 or more crossing a call V8 did not inline is a boxed heap
@@ -118,6 +118,13 @@ const cases: Array<{
       const p = size & 1 ? heap.calloc(1, size) : heap.tryMalloc(size);
       return heap.usableSize(p) >= size ? p : 0;
     },
+  },
+  {
+    name: "ArrayBuffer, realloc of a fresh 8-byte object to 1–256 B (in place or copied)",
+    opts: () => ({ buffer: new ArrayBuffer(0, { maxByteLength: 64 << 20 }) }),
+    lo: 1,
+    span: 256,
+    alloc: (heap, size) => heap.realloc(heap.malloc(8), size),
   },
   {
     name: "ArrayBuffer, large 32 KiB–1 MiB (page allocator)",
