@@ -190,17 +190,16 @@ export abstract class FlatSysMemory extends SysMemoryBase {
    */
   protected refresh(): void {
     const b = this.currentBuffer();
-    if (b !== this.buffer) {
+    const replaced = b !== this.buffer;
+    if (replaced) {
       this.buffer = b;
       this.bindHeader(b);
       this.mutex.i32 = this.hdr32;
-      this.growsSeen = Atomics.load(this.hdr32, H_GROWS);
-      this.view.rebind(b, 0, fixedLength(b));
-      return;
     }
     // The count before the length: a growth between the two is looked at again, never missed.
     this.growsSeen = Atomics.load(this.hdr32, H_GROWS);
-    if (fixedLength(b) !== this.view.u8.length) this.view.rebind(b, 0, fixedLength(b));
+    const n = fixedLength(b);
+    if (replaced || n !== this.view.u8.length) this.view.rebind(b, 0, n);
   }
 
   protected acctWords(): Float64Array {

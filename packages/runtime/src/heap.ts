@@ -1035,9 +1035,9 @@ export class Heap extends HeapMemory {
 const ZERO: MallocOptions = Object.freeze({ zero: true });
 
 /** Throws HeapOptionError unless `goal` is one of the {@link ScavengeGoal} shapes with a value ≥ 0. */
-export function checkScavengeGoal(goal: ScavengeGoal, option = "scavengeGoal"): void {
+export function checkScavengeGoal(goal: ScavengeGoal): void {
   const g = goal as Partial<Record<"retainedBytes" | "fraction" | "heapGoalFraction", unknown>>;
   const key = "fraction" in g ? "fraction" : "heapGoalFraction" in g ? "heapGoalFraction" : "retainedBytes";
   const v = g[key];
-  if (!(typeof v === "number" && v >= 0)) throw new HeapOptionError(`${option}.${key}`, `${String(v)} is not ≥ 0`);
+  if (!(typeof v === "number" && v >= 0)) throw new HeapOptionError(`scavengeGoal.${key}`, `${String(v)} is not ≥ 0`);
 }
