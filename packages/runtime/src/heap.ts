@@ -92,7 +92,7 @@ export const R_CACHEALLOC = 88; // FixAlloc record
 export const R_CENTRAL_LOCK = 152; // i32: the mcentral lock (see lockCentral)
 export const ROOT_BYTES = 160;
 export const ROOT_MAGIC = 0x50484f47; // "GOHP"
-export const ROOT_LAYOUT = 2;
+export const ROOT_LAYOUT = 3;
 /**
  * Lock rank of the mcentral lock: below a span set's spine lock and the heap
  * lock (Go 1.14's lockRankMcentral sat there too, when mcentral had a lock).
@@ -693,7 +693,7 @@ export class Heap extends HeapMemory {
             // memory; freeSlow syncs) and that the owner has not freed the object already.
             fb++;
             fresh = fb < u.length && (u[fb - 1]! & mask) === 0 && (Atomics.or(v.i32, fb, mask) & mask) === 0;
-            // Another P's current span: the object is left to that P's sweep. Taking it back here
+            // Another P's span (its current or previous one): the object is left to that P's sweep. Taking it back here
             // would keep this P allocating inside the other P's span, both writing its lines.
             reuse = u[sw + W_cachedBy] === 0;
           }

@@ -228,6 +228,8 @@ function cachedSpans(heap: Heap): Set<number> {
     for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
       const s = heap.v.getF64(mc + MC_ALLOC + 8 * spc);
       if (s !== heap.emptymspan) out.add(s);
+      const q = heap.v.getF64(mc + heap.layout.prev + 8 * spc);
+      if (q !== heap.emptymspan) out.add(q);
     }
   }
   return out;

@@ -18,6 +18,10 @@
  *   set iff it is some P's current tiny block; its freed bits are starts
  *   (B ⊆ A) and its starts lie below its fill mark.
  * - HI5: Go's MemStats identities (profiling's checkMemStats, MS1–MS9).
+ * - HI7: a span's owner field (F_cachedBy) is i + 1 iff P i holds it as
+ *   `alloc[spc]` or `prev[spc]`, else 0; `prev[spc]` is the empty span on
+ *   heaps that are not shared by several Ps, and else empty or a full span
+ *   of class spc cached at sg+3 or sg+1.
  * - HI6: the P table: an idle P has owner token 0, inSlow 0, no cached span,
  *   no tiny block, empty reuse stacks and an empty page cache; a running P has
  *   a non-zero token and a flushGen of sg or sg−2; no P is dead (between
@@ -29,7 +33,7 @@
 import { checkCentral, checkMHeap, F_tinySide, PageCache } from "@gomalloc/mheap";
 import { hex, RuntimeThrow } from "@gomalloc/os-mem";
 import { checkMemStats } from "@gomalloc/profiling";
-import { checkSpan, F_elemsize, F_freed, isFree } from "@gomalloc/span";
+import { checkSpan, F_cachedBy, F_elemsize, F_freed, isFree } from "@gomalloc/span";
 import type { Heap } from "./heap.js";
 import {
   MC_ALLOC,
@@ -59,6 +63,7 @@ export function checkHeap(heap: Heap): void {
   for (let i = 0; i < heap.numPs; i++) caches.push(new PageCache(v, pPageCache(heap.ptable, i), heap.pageSize));
   const inUse = checkMHeap(h, caches);
   const cached = new Set<number>();
+  const owners = new Map<number, number>();
   const held = new Set<number>();
   const sg = h.sweepgen;
   const pending = pendingFreeBytes(heap);
@@ -97,6 +102,20 @@ export function checkHeap(heap: Heap): void {
       const g = t.sweepgen(s);
       if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken("HI1", `P ${i} alloc[${spc}] sweepgen ${g}`);
       if (v.getU32(mc + heap.layout.acbc + 4 * spc) > t.allocCount(s)) broken("HI1", `P ${i} allocCountBeforeCache`);
+      owners.set(s, i + 1);
+    }
+    for (let spc = 0; spc < sc.numSpanClasses; spc++) {
+      const q = v.getF64(mc + heap.layout.prev + 8 * spc);
+      if (q === heap.emptymspan) continue;
+      if (!heap.atomic) broken("HI7", `P ${i} prev[${spc}] holds ${hex(q)} on a heap with one P or unshared memory`);
+      if (idle) broken("HI6", `idle P ${i} caches span ${hex(q)}`);
+      if (cached.has(q)) broken("HI7", `span ${hex(q)} cached twice`);
+      cached.add(q);
+      owners.set(q, i + 1);
+      if (t.spanclass(q) !== spc) broken("HI7", `P ${i} prev[${spc}] holds a span of class ${t.spanclass(q)}`);
+      const g = t.sweepgen(q);
+      if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken("HI7", `P ${i} prev[${spc}] sweepgen ${g}`);
+      if (t.allocCount(q) !== t.nelems(q)) broken("HI7", `P ${i} prev[${spc}] is not full`);
     }
   }
   checkCentral(h, inUse, cached);
@@ -106,6 +125,8 @@ export function checkHeap(heap: Heap): void {
   const perClass = new Float64Array(sc.numSizeClasses);
   for (const s of inUse) {
     checkSpan(t, s);
+    const owner = t.getU32(s, F_cachedBy);
+    if (owner !== (owners.get(s) ?? 0)) broken("HI7", `span ${hex(s)} owner ${owner}, want ${owners.get(s) ?? 0}`);
     const spc = t.spanclass(s);
     const es = t.getF64(s, F_elemsize);
     if (spc >>> 1 === 0) {

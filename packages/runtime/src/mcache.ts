@@ -6,7 +6,9 @@
  * per-P `heapStats`; here they live beside the cache and are summed by
  * readMemStats). `refill` swaps a full span for one with free objects —
  * first sweeping the full span in place if frees were recorded in it (cheap
- * local reuse), else giving it back to its mcentral — and is where the free
+ * local reuse), else giving it back to its mcentral (with several Ps on
+ * shared memory: keeping it one refill longer as `prev[spc]`, see
+ * {@link keepPrev}) — and is where the free
  * cycle's policy runs: start a cycle when the bytes freed but not swept pass
  * the GOGC-like trigger, and before the heap would grow. `allocLarge` takes
  * spans straight from the heap; `releaseAll` and `prepareForSweep` flush the
@@ -115,6 +117,12 @@ export class MCacheLayout {
   readonly reuseCount: number;
   /** f64: address of the reuse area (u32[numSizeClasses × reuseStride]). */
   readonly reuse: number;
+  /**
+   * f64[numSpanClasses]: the span `alloc[spc]` held before its last refill,
+   * still owned by this P (the empty span when none); only on heaps with
+   * several Ps over shared memory. See {@link refill}.
+   */
+  readonly prev: number;
   /** Bytes of the record. */
   readonly bytes: number;
   constructor(sc: SizeClasses) {
@@ -125,7 +133,8 @@ export class MCacheLayout {
     this.sweptCount = this.smallFreeCount + 8 * sc.numSizeClasses;
     this.reuseCount = this.sweptCount + 8 * sc.numSizeClasses;
     this.reuse = this.reuseCount + 8 * sc.numSizeClasses;
-    this.bytes = this.reuse + 8;
+    this.prev = this.reuse + 8;
+    this.bytes = this.prev + 8 * sc.numSpanClasses;
   }
 }
 
@@ -155,7 +164,10 @@ export function initMCache(heap: Heap, mc: number): boolean {
   if (area === 0) return false;
   v.u8.fill(0, mc - v.base, mc - v.base + heap.layout.bytes);
   v.setF64(mc + heap.layout.reuse, area);
-  for (let i = 0; i < heap.sizeClasses.numSpanClasses; i++) setAlloc(heap, mc, i, heap.emptymspan);
+  for (let i = 0; i < heap.sizeClasses.numSpanClasses; i++) {
+    setAlloc(heap, mc, i, heap.emptymspan);
+    v.setF64(mc + heap.layout.prev + 8 * i, heap.emptymspan);
+  }
   v.setU32(mc + MC_FLUSH_GEN, heap.h.sweepgen);
   v.setF64(mc + MC_NEXT_SAMPLE, heap.profiler.nextSample());
   v.setF64(mc + MC_MEM_PROF_RATE, heap.profiler.MemProfileRate);
@@ -194,7 +206,7 @@ export function reusePush(heap: Heap, c: number, sw: number, idx: number, fb: nu
 /**
  * The slow paths' push of object idx of span s, just freed by the span
  * layer's free (remotely with several Ps, so into the remote word): on reuse
- * stack c, unless s is another P's current span, whose owner gets the object
+ * stack c, unless s is another P's span (current or previous), whose owner gets the object
  * back at its sweep (the inline free applies the same rule; docs/design.md,
  * "Reuse stacks with several Ps").
  */
@@ -399,6 +411,7 @@ function cacheEmpty(heap: Heap, mc: number): boolean {
   if (v.getF64(mc + MC_TINY) !== 0) return false;
   for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
     if (v.getF64(mc + MC_ALLOC + 8 * spc) !== heap.emptymspan) return false;
+    if (v.getF64(mc + heap.layout.prev + 8 * spc) !== heap.emptymspan) return false;
   }
   return true;
 }
@@ -462,6 +475,12 @@ export function releaseAll(heap: Heap): void {
   releaseTinyBlock(heap);
   clearReuse(heap);
   for (let spc = 0; spc < heap.sizeClasses.numSpanClasses; spc++) {
+    const q = v.getF64(mc + heap.layout.prev + 8 * spc);
+    if (q !== heap.emptymspan) {
+      v.setF64(mc + heap.layout.prev + 8 * spc, heap.emptymspan);
+      v.setU32(q + F_cachedBy, 0);
+      uncacheSpan(heap.h, spc, q, acctOf(heap));
+    }
     const s = v.getF64(mc + MC_ALLOC + 8 * spc);
     if (s === heap.emptymspan) continue;
     flushSlots(heap, spc, s);
@@ -506,8 +525,13 @@ function refillLocked(heap: Heap, spc: number): number {
     }
     if (t.sweepgen(s) !== (h.sweepgen + 3) >>> 0) throw new RuntimeThrow("bad sweepgen in refill");
     flushSlots(heap, spc, s);
-    setAlloc(heap, mc, spc, heap.emptymspan);
-    uncacheSpan(h, spc, s, acct);
+    if (heap.atomic) {
+      const q = keepPrev(heap, spc, s);
+      if (q !== 0) return q;
+    } else {
+      setAlloc(heap, mc, spc, heap.emptymspan);
+      uncacheSpan(h, spc, s, acct);
+    }
   }
   const pending = classPending(heap, spc >>> 1) > 0;
   s = cacheSpan(h, spc, heap.pc, false, acct, pending);
@@ -520,6 +544,46 @@ function refillLocked(heap: Heap, spc: number): number {
   v.setU32(mc + heap.layout.acbc + 4 * spc, t.allocCount(s));
   setAlloc(heap, mc, spc, s);
   return s;
+}
+
+/**
+ * refill's step for a full span s with several Ps: s stays this P's, as
+ * `prev[spc]`, instead of going back to mcentral at once (gomalloc's
+ * addition to Go's one span per class). Objects freed soon after their span
+ * filled — most of them, under steady churn — are then freed and taken back
+ * by their span's owner with plain stores; in a span nobody caches, each
+ * costs an atomic OR and an atomic AND (bench:workers, one worker on a 2-P
+ * heap: 23 % of frees went remote, none now; +12 % ops/s). If at least half
+ * of the previous span's objects are freed, it is swept in place and
+ * becomes `alloc[spc]` again (returned, s taking its place); else it goes
+ * back to mcentral with its frees unswept, as a flush lets spans go (at a
+ * lower threshold a producer whose consumer is still freeing into that span
+ * refills for a few objects at a time: on the producer/consumer bench a
+ * quarter cost 9 %, any freed object 17 %). Returns that span, or 0 with `alloc[spc]`
+ * empty and s kept as `prev[spc]`. Both spans stay cached (sweepgen sg+3,
+ * owner this P); s's allocations are already flushed.
+ */
+function keepPrev(heap: Heap, spc: number, s: number): number {
+  const v = heap.v;
+  const t = heap.t;
+  const mc = heap.mc;
+  const at = mc + heap.layout.prev + 8 * spc;
+  const q = v.getF64(at);
+  v.setF64(at, s); // s keeps its owner: no free in it goes remote meanwhile
+  if (q !== heap.emptymspan) {
+    const n = t.nelems(q);
+    if (2 * t.freedCount(q) >= n && sweepOwned(heap.h, q, acctOf(heap)) > 0 && t.allocCount(q) < n) {
+      v.setF64(mc + MC_ALLOC + 8 * spc, q);
+      v.setU32(mc + heap.layout.allocW + 4 * spc, (q - v.base) / 4);
+      v.setU32(mc + heap.layout.acbc + 4 * spc, t.allocCount(q));
+      return q;
+    }
+    v.setU32(q + F_cachedBy, 0);
+    uncacheSpan(heap.h, spc, q, acctOf(heap));
+  }
+  v.setF64(mc + MC_ALLOC + 8 * spc, heap.emptymspan);
+  v.setU32(mc + heap.layout.allocW + 4 * spc, (heap.emptymspan - v.base) / 4);
+  return 0;
 }
 
 /**

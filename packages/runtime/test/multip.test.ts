@@ -444,6 +444,132 @@ describe("bitmaps read while another P sweeps", () => {
   });
 });
 
+describe("the previous span of a class stays its P's", () => {
+  it("after a refill the full span is prev[spc]: owner frees stay local and are taken back, others' wait for its sweep in place", () => {
+    const [a, b] = handles(2);
+    const size = 256;
+    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
+    const t = a!.t;
+    const v = a!.v;
+    const prevOf = (h: Heap) => v.getF64(h.mc + h.layout.prev + 8 * spc);
+    const allocOf = (h: Heap) => v.getF64(h.mc + MC_ALLOC + 8 * spc);
+    const objs = [a!.malloc(size)];
+    const s = a!.h.spanOf(objs[0]!);
+    while (a!.h.spanOf(objs[objs.length - 1]!) === s) objs.push(a!.malloc(size));
+    const s2 = a!.h.spanOf(objs[objs.length - 1]!);
+    expect(objs.length).toBe(t.nelems(s) + 1);
+    expect([prevOf(a!), allocOf(a!)]).toEqual([s, s2]);
+    expect([t.getU32(s, F_cachedBy), t.getU32(s2, F_cachedBy)]).toEqual([a!.p + 1, a!.p + 1]);
+    expect(prevOf(b!)).toBe(b!.emptymspan);
+    a!.checkInvariants();
+    t.setU32(s, F_cachedBy, 0); // the owner field disagrees with prev[spc]: HI7
+    expect(() => a!.checkInvariants()).toThrow(/HI7/);
+    t.setU32(s, F_cachedBy, a!.p + 1);
+    const fb = t.getU32(s, F_freed);
+    const bits = (i: number) => [
+      (v.u32[fb + 2 * (i >>> 5)]! >>> (i & 31)) & 1,
+      (v.u32[fb + 2 * (i >>> 5) + 1]! >>> (i & 31)) & 1,
+    ];
+    a!.free(objs[0]!); // the owner: a local bit, and an entry on its reuse stack
+    b!.free(objs[1]!); // another P: the remote bit, left to the owner
+    expect([bits(0), bits(1)]).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(() => b!.free(objs[0]!)).toThrow(DoubleFreeError);
+    expect(() => a!.free(objs[1]!)).toThrow(DoubleFreeError);
+    expect(a!.malloc(size)).toBe(objs[0]); // taken back with a plain store
+    expect(bits(0)).toEqual([0, 0]);
+    const y = b!.malloc(size);
+    expect(a!.h.spanOf(y)).not.toBe(s);
+    a!.checkInvariants();
+    // b frees half of s: when a fills s2, its refill sweeps s in place, s is current again and s2 prev.
+    const half = t.nelems(s) / 2;
+    for (let i = 2; i < half + 1; i++) b!.free(objs[i]!);
+    const freed = new Set(objs.slice(1, half + 1));
+    const more: number[] = [];
+    while (more.length <= t.nelems(s2) && !freed.has(more[more.length - 1] ?? 0)) more.push(a!.malloc(size));
+    expect(freed.has(more[more.length - 1]!)).toBe(true);
+    expect([prevOf(a!), allocOf(a!)]).toEqual([s2, s]);
+    a!.checkInvariants();
+    for (const p of freed) if (!more.includes(p)) more.push(a!.malloc(size)); // s's freed objects, reused
+    expect(new Set(more.filter((p) => a!.h.spanOf(p) === s))).toEqual(freed);
+    a!.checkInvariants();
+    // A free cycle flushes both: neither span has an owner afterwards.
+    a!.freeCycle();
+    expect([prevOf(a!), allocOf(a!)]).toEqual([a!.emptymspan, a!.emptymspan]);
+    expect([t.getU32(s, F_cachedBy), t.getU32(s2, F_cachedBy)]).toEqual([0, 0]);
+    a!.checkInvariants();
+    const live = new Set([...objs.filter((p) => !freed.has(p)), ...more, y]);
+    for (const p of live) b!.free(p);
+    expectEmptyAfter(a!, b!);
+  });
+
+  it("a span moves on from prev to mcentral at the following refill, and detach hands prev back", () => {
+    const [a, b] = handles(2);
+    const size = 512;
+    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
+    const t = a!.t;
+    const objs = [a!.malloc(size)];
+    const spans = [a!.h.spanOf(objs[0]!)];
+    while (spans.length < 3) {
+      const x = a!.malloc(size);
+      objs.push(x);
+      if (a!.h.spanOf(x) !== spans[spans.length - 1]) spans.push(a!.h.spanOf(x));
+    }
+    expect(spans.map((s) => t.getU32(s, F_cachedBy))).toEqual([0, a!.p + 1, a!.p + 1]);
+    expect(a!.v.getF64(a!.mc + a!.layout.prev + 8 * spc)).toBe(spans[1]);
+    b!.free(objs[0]!); // the first span is mcentral's: b's free goes on b's stack
+    expect(b!.malloc(size)).toBe(objs[0]);
+    a!.checkInvariants();
+    a!.detach();
+    expect(spans.map((s) => t.getU32(s, F_cachedBy))).toEqual([0, 0, 0]);
+    b!.checkInvariants();
+    for (const p of objs) b!.free(p);
+    b!.freeCycle();
+    b!.checkInvariants();
+    expect(b!.readMemStats().HeapObjects).toBe(0);
+  });
+
+  it("with under half of it freed, the previous span goes back to mcentral unswept, which sweeps it when the class needs a span", () => {
+    const [a, b] = handles(2);
+    const size = 512;
+    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
+    const t = a!.t;
+    const v = a!.v;
+    const objs = [a!.malloc(size)];
+    const s0 = a!.h.spanOf(objs[0]!);
+    while (a!.h.spanOf(objs[objs.length - 1]!) === s0) objs.push(a!.malloc(size));
+    const s1 = a!.h.spanOf(objs[objs.length - 1]!);
+    b!.free(objs[1]!); // one remote free in a's prev span s0
+    a!.checkInvariants();
+    while (a!.h.spanOf(objs[objs.length - 1]!) === s1) objs.push(a!.malloc(size));
+    // s1 filled: s0 (1 of its objects freed) went to mcentral's full set unswept, and the refill,
+    // with frees of the class pending, took it back swept: objs[1]'s slot is handed out again.
+    expect(objs[objs.length - 1]).toBe(objs[1]);
+    expect(v.getF64(a!.mc + a!.layout.prev + 8 * spc)).toBe(s1);
+    expect(v.getF64(a!.mc + MC_ALLOC + 8 * spc)).toBe(s0);
+    expect(t.freedCount(s0)).toBe(0);
+    a!.checkInvariants();
+    objs.splice(1, 1);
+    for (const p of objs) a!.free(p);
+    expectEmptyAfter(a!, b!);
+  });
+
+  it("a heap with one P, or several over unshared memory, keeps no previous span", () => {
+    for (const h of [
+      createHeap({ growableSab: { maxByteLength: 64 << 20 } }),
+      createHeap({ buffer: new ArrayBuffer(8 << 20), numPs: 2 }),
+    ]) {
+      const spc = h.spcOfSize[(256 + 7) >>> 3]!;
+      const objs = Array.from({ length: 200 }, () => h.malloc(256));
+      expect(h.v.getF64(h.mc + h.layout.prev + 8 * spc)).toBe(h.emptymspan);
+      h.checkInvariants();
+      for (const p of objs) h.free(p);
+    }
+  });
+});
+
 describe("reuse stacks across Ps", () => {
   it("a P takes back an object it freed from a span no P caches, without a sweep, and leaves one in another P's span to it", () => {
     const [a, b] = handles(2);
