@@ -540,29 +540,34 @@ export class Heap extends HeapMemory {
           }
         }
       }
-      // Go's nextFreeFast on the mcache's span for the class, inlined.
+      // Go's nextFreeFast on the mcache's span for the class, inlined. Branch-free over the
+      // allocCache's two words: every arithmetic operation and comparison runs on every call, so
+      // that none is left without type feedback for a rare case (the high word, the span's last
+      // object) to find. V8 deoptimizes the whole of malloc at the first run of such an
+      // operation; with most allocations served by the reuse stack above, that came minutes
+      // into a run (bench:workers timed 2–3 of them per worker, each re-optimization on a
+      // background thread competing with the workers for the cores).
       const w = u[this.mcAllocWU + spc]!;
       const lo = u[w + W_cacheLo]!;
       const hi = u[w + W_cacheHi]!;
-      let bit = 64;
-      if (lo !== 0) bit = 31 - Math.clz32(lo & -lo);
-      else if (hi !== 0) bit = 63 - Math.clz32(hi & -hi);
+      const useHi = lo === 0;
+      const word = useHi ? hi : lo;
+      const bit = word === 0 ? 64 : (useHi ? 32 : 0) + 31 - Math.clz32(word & -word);
       if (bit < 64) {
         const result = u[w + W_freeindex]! + bit;
         const freeidx = result + 1;
         const nelems = u[w + W_nelems]!;
-        if (result < nelems && ((freeidx & 63) !== 0 || freeidx === nelems)) {
-          const k = bit + 1;
-          if (k < 32) {
-            u[w + W_cacheLo] = (lo >>> k) | (hi << (32 - k));
-            u[w + W_cacheHi] = hi >>> k;
-          } else if (k < 64) {
-            u[w + W_cacheLo] = hi >>> (k - 32);
-            u[w + W_cacheHi] = 0;
-          } else {
-            u[w + W_cacheLo] = 0;
-            u[w + W_cacheHi] = 0;
-          }
+        const last = freeidx === nelems;
+        if (result < nelems && ((freeidx & 63) !== 0 || last)) {
+          // allocCache >>= bit + 1, as a shift by 1 and then by bit (0..63) from one word or the other.
+          const lo1 = (lo >>> 1) | (hi << 31);
+          const hi1 = hi >>> 1;
+          const high = bit >= 32;
+          const j = bit & 31;
+          const a = high ? hi1 : lo1;
+          const b = high ? 0 : hi1;
+          u[w + W_cacheLo] = (a >>> j) | ((b << 1) << (31 - j));
+          u[w + W_cacheHi] = b >>> j;
           u[w + W_freeindex] = freeidx;
           u[w + W_allocCount] = u[w + W_allocCount]! + 1;
           const f = v.f64;
