@@ -25,10 +25,12 @@
  * Prints ops/s and the ratios (2 workers ÷ 1 worker, per-P ÷ global lock).
  * No assertions. Run: `pnpm --filter @gomalloc/bench run bench:workers`
  * (`node dist/workers.js [--ops n] [--warmup n] [--rounds n] [--kinds a,b]`).
- * Each worker runs `--warmup` operations (1.5 M by default) before the
- * barrier: throughput takes about that long to settle (after 300 k the first
- * timed half-million ran 15–45 % slower than the rest on separate heaps and
- * 20–90 % on a shared one). See bench/README.md.
+ * Each worker runs `--warmup` operations (1.5 M by default) alone, then as
+ * many again together with the other worker, each phase ending at a barrier,
+ * before the timed run: throughput takes about that long to settle (after
+ * 300 k the first timed half-million ran 15–45 % slower than the rest on
+ * separate heaps and 20–90 % on a shared one), and V8 must be done
+ * re-optimizing what the shared phase first reaches. See bench/README.md.
  */
 import { availableParallelism, cpus } from "node:os";
 import { parseArgs } from "node:util";
@@ -58,7 +60,8 @@ interface Job {
   ring: SharedArrayBuffer | null;
 }
 
-// ctrl (i32): [0] workers ready, [1] go, [2] global mutex word.
+// ctrl (i32): [0] workers warmed up alone, [1] go on together, [2] global mutex word,
+// [3] workers warmed up together, [4] go: the timed run.
 // ring: four i32 words, each on a cache line of its own — head (the consumer's), tail (the
 // producer's), consumer waiting, producer waiting — then the f64 slots from byte RING_HDR.
 const LIVE = 1024;
@@ -68,24 +71,38 @@ const TAIL = 16;
 const CWAIT = 32;
 const PWAIT = 48;
 const RING_HDR = 256;
+/** Operations per warm-up call (see workerMain). */
+const WARMUP_CALL = 100_000;
 /** Each side publishes its index every PUBLISH objects (a power of two). */
 const PUBLISH = 16;
+
+/** A seeded xorshift32. */
+function rng(seed: number): XorShift32 {
+  return new XorShift32(seed);
+}
 
 /**
  * xorshift32. The state lives in a Uint32Array: kept in a closure variable,
  * every value over 2^30 was boxed as a heap number (about 8 bytes of garbage
- * per operation, and a scavenge every half-million operations).
+ * per operation, and a scavenge every half-million operations). A class, not
+ * a closure: a loop that inlined one closure deoptimizes ("wrong call
+ * target") when it is called again with another, and each run makes its own
+ * generator — which put a re-optimization of the loop, with the malloc and
+ * free inlined in it, inside the timed phase.
  */
-function rng(seed: number): () => number {
-  const st = new Uint32Array([seed >>> 0 || 1]);
-  return () => {
-    let s = st[0]!;
+class XorShift32 {
+  private readonly st: Uint32Array;
+  constructor(seed: number) {
+    this.st = new Uint32Array([seed >>> 0 || 1]);
+  }
+  next(): number {
+    let s = this.st[0]!;
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    st[0] = s;
+    this.st[0] = s;
     return s >>> 0;
-  };
+  }
 }
 
 /** A compute loop of `ops` × 8 steps (the CPU-bound baseline; × 8 so that a run lasts about as long as a heap run). */
@@ -94,7 +111,7 @@ function cpuLoop(ops: number, seed: number): number {
   const r = rng(seed);
   let acc = 0;
   for (let i = 0; i < ops * 8; i++) {
-    const k = r() & 1023;
+    const k = r.next() & 1023;
     a[k] = a[k]! * 0.5 + i;
     acc += a[(k * 7) & 1023]!;
   }
@@ -131,7 +148,7 @@ function churn(heap: Heap, ops: number, seed: number, mu: Mutex | null): void {
   const slots = new Float64Array(LIVE);
   const r = rng(seed);
   for (let i = 0; i < ops; i++) {
-    const x = r();
+    const x = r.next();
     const k = x & (LIVE - 1);
     const p = slots[k]!;
     if (p !== 0) {
@@ -168,7 +185,7 @@ function produce(heap: Heap | null, ops: number, ring: SharedArrayBuffer, mu: Mu
   let tail = 0;
   let h = 0;
   for (let i = 0; i < ops; i++) {
-    const p = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r() % 249));
+    const p = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r.next() % 249));
     if (tail - h >= RING) {
       for (h = Atomics.load(ht, HEAD); tail - h >= RING; h = Atomics.load(ht, HEAD)) waitChange(ht, HEAD, h, PWAIT);
     }
@@ -222,7 +239,7 @@ function produceConsumeSolo(heap: Heap | null, ops: number, mu: Mutex | null): n
   let tail = 0;
   let sum = 0;
   for (let i = 0; i < ops || head < tail; i++) {
-    if (i < ops) fifo[tail++ % RING] = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r() % 249));
+    if (i < ops) fifo[tail++ % RING] = heap === null ? i + 1 : lockedMalloc(heap, mu, 8 + (r.next() % 249));
     if (tail - head < RING / 2 && i < ops) continue;
     const p = fifo[head++ % RING]!;
     if (heap === null) sum += p;
@@ -231,7 +248,14 @@ function produceConsumeSolo(heap: Heap | null, ops: number, mu: Mutex | null): n
   return sum;
 }
 
-/** Worker side: attach, warm up, wait at the barrier, run, report the elapsed time. */
+/** Worker side of a barrier: counts itself in ctrl[arrived] and waits for ctrl[go]. */
+function barrier(ctrl: Int32Array, arrived: number, go: number): void {
+  Atomics.add(ctrl, arrived, 1);
+  Atomics.notify(ctrl, arrived);
+  while (Atomics.load(ctrl, go) === 0) Atomics.wait(ctrl, go, 0);
+}
+
+/** Worker side: attach, warm up alone then together, run, report the elapsed time. */
 function workerMain(job: Job): void {
   const ctrl = new Int32Array(job.ctrl);
   const locked = job.kind === "global-lock" || job.kind === "producer-consumer-lock";
@@ -262,11 +286,24 @@ function workerMain(job: Job): void {
     return 0;
   };
   // Warm-up: the pair kinds warm up on the solo loop (no partner yet); it compiles the same calls.
-  if (job.role === "solo") run(job.warmup);
-  else produceConsumeSolo(heap, job.warmup, mu);
-  Atomics.add(ctrl, 0, 1);
-  Atomics.notify(ctrl, 0);
-  while (Atomics.load(ctrl, 1) === 0) Atomics.wait(ctrl, 1, 0);
+  // In calls of WARMUP_CALL operations, so that the loop is optimized as a function, not only
+  // on-stack-replaced inside one long call: the timed call would otherwise start in unoptimized
+  // code and be optimized (on a background thread, which two workers then compete with) while
+  // it runs.
+  for (let done = 0; done < job.warmup; done += WARMUP_CALL) {
+    const n = Math.min(WARMUP_CALL, job.warmup - done);
+    if (job.role === "solo") run(n);
+    else produceConsumeSolo(heap, n, mu);
+  }
+  barrier(ctrl, 0, 1);
+  // Then together, as in the timed run: paths that only sharing takes (and code only they
+  // reach) get their first run, and V8 its re-optimizations, before the clock starts. Without
+  // it, two workers timed on one heap ran into 2–3 deoptimizations of malloc at rare branches
+  // first taken after the barrier, whose background recompiles had to share the two cores
+  // with them: 2 ÷ 1 read 1.54–1.71 against 1.92–1.96 with V8's recompilation on the
+  // workers' own threads (`--no-concurrent-recompilation`).
+  run(job.warmup);
+  barrier(ctrl, 3, 4);
   const t0 = performance.now();
   const sink = run(job.ops);
   const ms = performance.now() - t0;
@@ -316,7 +353,7 @@ function parseOptions(argv: string[]): Options {
 
 /** Runs one configuration: `n` workers (roles as the kind needs) on a fresh heap; returns total ops/s. */
 async function runOnce(kind: Kind, n: number, ops: number, warmup: number): Promise<number> {
-  const ctrl = new SharedArrayBuffer(16);
+  const ctrl = new SharedArrayBuffer(32);
   const ctrl32 = new Int32Array(ctrl);
   let sab: SharedArrayBuffer | null = null;
   let main: Heap | null = null;
@@ -349,9 +386,15 @@ async function runOnce(kind: Kind, n: number, ops: number, warmup: number): Prom
         wk.once("error", reject);
       }),
   );
-  while (Atomics.load(ctrl32, 0) < workers.length) await new Promise((r) => setTimeout(r, 5));
-  Atomics.store(ctrl32, 1, 1);
-  Atomics.notify(ctrl32, 1);
+  const release = async (arrived: number, go: number) => {
+    while (Atomics.load(ctrl32, arrived) < workers.length) await new Promise((r) => setTimeout(r, 5));
+    // The pair kinds' ring starts empty for each run (its halves count from 0).
+    if (ring !== null) new Int32Array(ring, 0, RING_HDR / 4).fill(0);
+    Atomics.store(ctrl32, go, 1);
+    Atomics.notify(ctrl32, go);
+  };
+  await release(0, 1);
+  await release(3, 4);
   const times = await Promise.all(done);
   await Promise.all(workers.map((wk) => wk.terminate()));
   // Pair runs count one op per object (allocated and freed once); the rest count per worker.
