@@ -49,7 +49,7 @@ import { tinyBlockSpanClass, tinySideBytes } from "./tiny.js";
 export interface HeapMemoryOptions {
   /** Any os-mem backend. */
   memory?: SysMemory;
-  /** A caller's ArrayBuffer (fixed or resizable); formatted from byte 0. */
+  /** A caller's ArrayBuffer (fixed or resizable); formatted from byte 0 (unless it holds a heap: see `overwrite`). */
   buffer?: ArrayBuffer;
   /** A WebAssembly.Memory (shared or not); pass its maximum in `maximumPages`. */
   wasmMemory?: WebAssembly.Memory;
@@ -59,6 +59,14 @@ export interface HeapMemoryOptions {
   sab?: SharedArrayBuffer;
   /** A new growable SharedArrayBuffer of this maximum. */
   growableSab?: { maxByteLength: number };
+  /**
+   * Format `buffer`, `sab` or `wasmMemory` even if it already holds a
+   * gomalloc heap (one made by createHeap, its handles perhaps still in use
+   * in other workers). Without it, such memory is refused with
+   * HeapOptionError: attach to that heap with {@link attachHeap}.
+   * @defaultValue false
+   */
+  overwrite?: boolean;
   /** A simulated address space for a GOOS/GOARCH pair, e.g. "linux/amd64" (any pair but aix). */
   simulated?: string;
 }
@@ -139,6 +147,35 @@ function sizeClassesFor(v: GoVersion): SizeClasses {
   return sc;
 }
 
+/**
+ * Throws HeapOptionError if the memory `attach` opens already holds a heap
+ * (an os-mem header whose root slot 0 points at a heap's root record) and
+ * `overwrite` was not given: formatting it would wipe a heap other handles
+ * may still be using.
+ */
+function refuseLiveHeap(o: CreateHeapOptions, key: string, attach: () => SysMemory): void {
+  if (o.overwrite === true) return;
+  let sys: SysMemory;
+  try {
+    sys = attach();
+  } catch {
+    return; // no os-mem header: nothing to lose
+  }
+  const root = sys.getRoot(heapRootSlot);
+  let magic = 0;
+  try {
+    if (root !== 0) magic = sys.viewOf(root).getU32(root + R_MAGIC);
+  } catch {
+    return; // the slot points outside managed memory: no heap
+  }
+  if (magic === ROOT_MAGIC) {
+    throw new HeapOptionError(
+      key,
+      "it already holds a gomalloc heap: attach to it with attachHeap, or pass overwrite: true to format a new one",
+    );
+  }
+}
+
 /** Builds the backend the options name. */
 function buildMemory(o: CreateHeapOptions, version: GoVersion): { sys: SysMemory; profile: Profile | undefined } {
   const given = [o.memory, o.buffer, o.wasmMemory, o.sab, o.growableSab, o.simulated].filter((x) => x !== undefined);
@@ -146,11 +183,24 @@ function buildMemory(o: CreateHeapOptions, version: GoVersion): { sys: SysMemory
     throw new HeapOptionError("memory", "give exactly one of memory, buffer, wasmMemory, sab, growableSab, simulated");
   }
   if (o.memory !== undefined) return { sys: o.memory, profile: undefined };
-  if (o.buffer !== undefined) return { sys: ArrayBufferSysMemory.create(o.buffer), profile: undefined };
-  if (o.wasmMemory !== undefined) {
-    return { sys: WasmSysMemory.create(o.wasmMemory, { maximumPages: o.maximumPages }), profile: undefined };
+  if (o.overwrite !== undefined && typeof o.overwrite !== "boolean") {
+    throw new HeapOptionError("overwrite", `${String(o.overwrite)} is not a boolean`);
   }
-  if (o.sab !== undefined) return { sys: SabSysMemory.create({ buffer: o.sab }), profile: undefined };
+  if (o.buffer !== undefined) {
+    const buffer = o.buffer;
+    refuseLiveHeap(o, "buffer", () => ArrayBufferSysMemory.attach(buffer));
+    return { sys: ArrayBufferSysMemory.create(buffer), profile: undefined };
+  }
+  if (o.wasmMemory !== undefined) {
+    const memory = o.wasmMemory;
+    refuseLiveHeap(o, "wasmMemory", () => WasmSysMemory.attach(memory));
+    return { sys: WasmSysMemory.create(memory, { maximumPages: o.maximumPages }), profile: undefined };
+  }
+  if (o.sab !== undefined) {
+    const sab = o.sab;
+    refuseLiveHeap(o, "sab", () => SabSysMemory.attach(sab));
+    return { sys: SabSysMemory.create({ buffer: sab }), profile: undefined };
+  }
   if (o.growableSab !== undefined) {
     return { sys: SabSysMemory.create({ maxByteLength: o.growableSab.maxByteLength }), profile: undefined };
   }

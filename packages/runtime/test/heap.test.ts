@@ -8,6 +8,7 @@ import { templateHeaps } from "../src/createheap.js";
 import {
   attachHeap,
   BadSizeError,
+  type CreateHeapOptions,
   createHeap,
   DoubleFreeError,
   growCapacity,
@@ -70,6 +71,37 @@ describe("createHeap on every backend", () => {
     const sys = new SimSysMemory({ addressSpaceEnd: 2 ** 47 });
     createHeap({ memory: sys });
     expect(() => createHeap({ memory: sys })).toThrow(HeapOptionError);
+  });
+
+  it("refuses a buffer, SharedArrayBuffer or wasm memory that already holds a heap unless told to overwrite it", () => {
+    const makers: [string, () => CreateHeapOptions][] = [
+      ["buffer", () => ({ buffer: new ArrayBuffer(8 << 20) })],
+      ["sab", () => ({ sab: new SharedArrayBuffer(8 << 20) })],
+      ["wasmMemory", () => ({ wasmMemory: new WebAssembly.Memory({ initial: 128, maximum: 128 }), maximumPages: 128 })],
+    ];
+    for (const [key, make] of makers) {
+      const o = make();
+      const a = createHeap(o);
+      const p = a.malloc(100);
+      a.u8[p] = 42;
+      expect(() => createHeap(o)).toThrow(HeapOptionError);
+      expect(() => createHeap(o)).toThrow(new RegExp(`${key}.*attachHeap`));
+      // Refused, so the first heap is untouched and keeps working.
+      expect(a.u8[p]).toBe(42);
+      a.free(p);
+      a.checkInvariants();
+      expect(() => createHeap({ ...o, overwrite: "yes" as unknown as boolean })).toThrow(HeapOptionError);
+      // With overwrite: a new, empty heap in the same memory.
+      const b = createHeap({ ...o, overwrite: true });
+      expect(b.readMemStats().HeapObjects).toBe(0);
+      b.free(b.malloc(8));
+      b.checkInvariants();
+      // Memory holding no heap (zeroed, or other data) is formatted as before.
+      const c = make();
+      const raw = "buffer" in c ? c.buffer! : "sab" in c ? c.sab! : c.wasmMemory!.buffer;
+      new Uint32Array(raw).fill(0x4d4d4f47); // even the os-mem header's magic everywhere
+      expect(() => createHeap(c).checkInvariants()).not.toThrow();
+    }
   });
 });
 
