@@ -18,14 +18,14 @@
  *   set iff it is some P's current tiny block; its freed bits are starts
  *   (B ⊆ A) and its starts lie below its fill mark.
  * - HI5: Go's MemStats identities (profiling's checkMemStats, MS1–MS9).
- * - HI7: a span's owner field (F_cachedBy) is i + 1 iff P i holds it as
- *   `alloc[spc]` or `prev[spc]`, else 0; `prev[spc]` is the empty span on
- *   heaps that are not shared by several Ps, and else empty or a full span
- *   of class spc cached at sg+3 or sg+1.
  * - HI6: the P table: an idle P has owner token 0, inSlow 0, no cached span,
  *   no tiny block, empty reuse stacks and an empty page cache; a running P has
  *   a non-zero token and a flushGen of sg or sg−2; no P is dead (between
  *   reclaimP's first and last step) when the heap is quiet.
+ * - HI7: a span's owner field (F_cachedBy) is i + 1 iff P i holds it as
+ *   `alloc[spc]` or `prev[spc]`, else 0; `prev[spc]` is the empty span on
+ *   heaps that are not shared by several Ps, and else empty or a full span
+ *   of class spc cached at sg+3 or sg+1.
  *
  * Throws os-mem's RuntimeThrow("invariant <ID> broken: …"). Cost is linear in
  * the heap; meant for tests. See docs/design.md, "Invariants".
