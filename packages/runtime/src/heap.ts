@@ -655,8 +655,8 @@ export class Heap extends HeapMemory {
 
   /**
    * Frees the object at p (0 and zerobase: no-op). Small objects are marked
-   * in their span's freed bitmap and reused after their span is swept; large
-   * objects' pages go back to the heap at once. Throws DoubleFreeError,
+   * in their span's freed bitmap and reused from the P's reuse stack or after
+   * their span is swept; large objects' pages go back to the heap at once. Throws DoubleFreeError,
    * ForeignPointerError or InteriorPointerError, changing nothing.
    */
   free(p: number): void {

@@ -1,6 +1,6 @@
 /**
  * The heap-wide invariant checker: mheap's checks (arenas, page map, page
- * allocator, statistics: MH1–MH5, PA1–PA5, SI1–SI2) and mcentral's (MC1–MC3), every
+ * allocator, statistics: MH1–MH5, PA1–PA5, SI1–SI2, AR1–AR3) and mcentral's (MC1–MC3), every
  * in-use span's bitmaps (S1–S9), and the runtime's own formulas, recomputed
  * slowly from the records:
  *
