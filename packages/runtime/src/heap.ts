@@ -186,6 +186,15 @@ export class Heap extends HeapMemory {
   readonly arenaBytes: number;
   readonly pageSize: number;
   readonly invPageSize: number;
+  /**
+   * @internal Whether the inline spanOf may use 32-bit shifts: no arena base
+   * offset and every fast-path address below 2^32 (the flat backends), with
+   * the shifts and page mask it uses.
+   */
+  intAddr = false;
+  readonly arenaShift: number;
+  readonly pageShift: number;
+  readonly pagesMask: number;
   /** @internal The view over the L2 arena map and the u32 index of its entry 0 (inline spanOf). */
   readonly l2v: MemView;
   readonly l2w: number;
@@ -288,6 +297,9 @@ export class Heap extends HeapMemory {
     this.arenaBytes = g.heapArenaBytes;
     this.pageSize = g.pageSize;
     this.invPageSize = 1 / g.pageSize;
+    this.arenaShift = Math.log2(g.heapArenaBytes);
+    this.pageShift = Math.log2(g.pageSize);
+    this.pagesMask = g.heapArenaBytes / g.pageSize - 1;
     this.l2v = h.l2v;
     this.l2w = h.l2w;
     this.tinySpc = tinyBlockSpanClass(sc);
@@ -424,6 +436,7 @@ export class Heap extends HeapMemory {
     this.mcSampleD = ((mcv + MC_NEXT_SAMPLE) / 8) | 0;
     const g = this.h.geom;
     this.fastEnd = g.arenaL1Bits === 0 && this.l2w >= 0 ? l2Limit(this.h) * g.heapArenaBytes - g.arenaBaseOffsetAdd : 0;
+    this.intAddr = g.arenaBaseOffsetAdd === 0 && this.fastEnd <= 2 ** 32;
     this.pc = new PageCache(this.v, pPageCache(this.ptable, i), this.pageSize);
     this.fastMax = this.sizeClasses.maxSmallSize;
   }
@@ -647,6 +660,10 @@ export class Heap extends HeapMemory {
    * u32 index in the view, 0 for none.
    */
   spanWord(p: number): number {
+    if (this.intAddr) {
+      const w = this.l2v.u32[this.l2w + (p >>> this.arenaShift)]!;
+      return w === 0 ? 0 : this.v.u32[w + ((p >>> this.pageShift) & this.pagesMask)]!;
+    }
     const q = p + this.arenaAdd;
     const ai = (q * this.invArenaBytes) | 0;
     const hw = this.l2v.u32[this.l2w + ai]!;
