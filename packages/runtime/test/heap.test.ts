@@ -105,6 +105,28 @@ describe("createHeap on every backend", () => {
   });
 });
 
+describe("the inline span lookup by 32-bit shifts (Heap.intAddr)", () => {
+  it("finds spans of objects above 2^31 as the plain-number path does", () => {
+    // A 32-bit address space that starts above 2^31: every object's address has bit 31 set, where
+    // `p >> k` would go negative and `p >>> k` must be used.
+    const sys = new SimSysMemory({ heapAddrBits: 32, addressSpaceStart: 0x90000000 });
+    const heap = createHeap({ memory: sys, profile: getProfile("1.26", "linux", "386") });
+    expect(heap.intAddr).toBe(true);
+    const xs: number[] = [];
+    for (let i = 0; i < 5000; i++) xs.push(heap.malloc(1 + ((i * 37) % 3000)));
+    expect(Math.min(...xs)).toBeGreaterThan(2 ** 31);
+    for (let i = 0; i < xs.length; i += 97) {
+      expect(heap.spanWord(xs[i]!)).toBe((heap.h.spanOf(xs[i]!) - heap.v.base) / 4);
+      expect(heap.usableSize(xs[i]!)).toBeGreaterThanOrEqual(1 + ((i * 37) % 3000));
+    }
+    for (const x of xs) heap.free(x);
+    expect(() => heap.free(xs[5]!)).toThrow(DoubleFreeError);
+    heap.checkInvariants();
+    // A 48-bit simulated heap has an arena base offset: the plain-number path.
+    expect(createHeap({ simulated: "linux/amd64" }).intAddr).toBe(false);
+  });
+});
+
 describe("template heaps (keeping V8's maps of the heap's handles alive)", () => {
   it("the first heap of each backend kind makes one template heap on memory of its own", () => {
     const kindOf = [
