@@ -557,9 +557,9 @@ export class Heap extends HeapMemory {
       // allocCache's two words: every arithmetic operation and comparison runs on every call, so
       // that none is left without type feedback for a rare case (the high word, the span's last
       // object) to find. V8 deoptimizes the whole of malloc at the first run of such an
-      // operation; with most allocations served by the reuse stack above, that came minutes
-      // into a run (bench:workers timed 2–3 of them per worker, each re-optimization on a
-      // background thread competing with the workers for the cores).
+      // operation; with most allocations served by the reuse stack above, that came millions of
+      // operations into a run (bench:workers timed 2–3 of them per worker, each re-optimization
+      // on a background thread competing with the workers for the cores).
       const w = u[this.mcAllocWU + spc]!;
       const lo = u[w + W_cacheLo]!;
       const hi = u[w + W_cacheHi]!;
