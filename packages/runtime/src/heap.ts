@@ -107,6 +107,12 @@ const REUSE_ENTRIES = reuseEntries;
 const TINY_REUSE = tinyReuseStack;
 const TINY_HELD = tinyHeld;
 const TINY_FILL_SHIFT = tinyFillShift;
+// Imported constants the fast paths use, as this module's own consts: V8 folds a module's
+// const into the code, but reads an import through its binding cell (a load and a hole check)
+// at every use.
+const MAX_TINY = maxTinySize;
+const SPAN_IN_USE = mSpanInUse;
+const NEEDZERO = F_needzero;
 // Span record fields as u32 (W_) and f64 (D_) indexes from the record's word index.
 const W_divMul = F_divMul / 4;
 const W_freed = F_freed / 4;
@@ -454,7 +460,7 @@ export class Heap extends HeapMemory {
       const u = v.u32;
       let spc: number;
       let rb: number; // the reuse stack to try
-      if (size < maxTinySize) {
+      if (size < MAX_TINY) {
         // Go's tiny allocator, inlined: combine into the mcache's current block,
         // else take a new block from the tiny-block span below.
         const mc = this.mcU;
@@ -463,7 +469,7 @@ export class Heap extends HeapMemory {
         const off = (fill + m) & ~m;
         const side = u[mc + MW_TINY_SIDE]!;
         const end = off + size;
-        if (end <= maxTinySize && side > 0) {
+        if (end <= MAX_TINY && side > 0) {
           // Word A is the holder's alone (starts and fill mark; see tiny.ts): one plain store,
           // even with several Ps — others only read it. (side is inside this view: the slow
           // path that made the block current synced it.)
@@ -502,7 +508,7 @@ export class Heap extends HeapMemory {
           const e = rb + 2 + 3 * n;
           const sw = u[e]!;
           const idx = u[e + 1]!;
-          const want = (mSpanInUse << 8) | spc;
+          const want = (SPAN_IN_USE << 8) | spc;
           const cw = u[sw + W_class]!;
           if ((cw & 0xffff) === want) {
             const lw = u[sw + W_freed]! + 2 * (idx >>> 5); // the object's local freed word
@@ -532,7 +538,7 @@ export class Heap extends HeapMemory {
             if (got) {
               // A freed object is dirty: its span needs zeroing now (Go's sweep sets needzero when it
               // frees objects; a take-back frees and reallocates at once). Set once per span life.
-              if (cw >>> 24 === 0) v.u8[sw * 4 + F_needzero] = 1; // (the class word's top byte)
+              if (cw >>> 24 === 0) v.u8[sw * 4 + NEEDZERO] = 1; // (the class word's top byte)
               const f = v.f64;
               const d = sw >> 1;
               const es = f[d + D_elemsize]!;
@@ -739,7 +745,7 @@ export class Heap extends HeapMemory {
         // A tiny object: set its freed bit in its block's word B (see tiny.ts).
         const off = p - v.f64[sw >> 1]!;
         const blk = off >>> 4;
-        const o = off - blk * maxTinySize;
+        const o = off - blk * MAX_TINY;
         if (o === (o | 0) && blk < u[sw + W_nelems]!) {
           const side = u[sw + W_tinySide]! + 2 * blk;
           const bit = 1 << o;
