@@ -91,30 +91,29 @@ export function checkHeap(heap: Heap): void {
       if (n > reuseEntries) broken("HI1", `P ${i} reuse stack ${c} overflows`);
       if (idle && n !== 0) broken("HI6", `idle P ${i} has reuse entries`);
     }
+    // A span P i caches as alloc[spc] (id HI1) or prev[spc] (HI7): held once, by a running P,
+    // of class spc, cached at this cycle or the last; its owner field must say P i.
+    const holds = (id: string, slot: string, spc: number, s: number) => {
+      if (idle) broken("HI6", `idle P ${i} caches span ${hex(s)}`);
+      if (cached.has(s)) broken(id, `span ${hex(s)} cached twice`);
+      cached.add(s);
+      owners.set(s, i + 1);
+      if (t.spanclass(s) !== spc) broken(id, `P ${i} ${slot}[${spc}] holds a span of class ${t.spanclass(s)}`);
+      const g = t.sweepgen(s);
+      if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken(id, `P ${i} ${slot}[${spc}] sweepgen ${g}`);
+    };
     for (let spc = 0; spc < sc.numSpanClasses; spc++) {
       const s = v.getF64(mc + MC_ALLOC + 8 * spc);
       if (v.getU32(mc + heap.layout.allocW + 4 * spc) !== (s - v.base) / 4) broken("HI1", `P ${i} allocW[${spc}]`);
       if (s === heap.emptymspan) continue;
-      if (idle) broken("HI6", `idle P ${i} caches span ${hex(s)}`);
-      if (cached.has(s)) broken("HI1", `span ${hex(s)} cached twice`);
-      cached.add(s);
-      if (t.spanclass(s) !== spc) broken("HI1", `P ${i} alloc[${spc}] holds a span of class ${t.spanclass(s)}`);
-      const g = t.sweepgen(s);
-      if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken("HI1", `P ${i} alloc[${spc}] sweepgen ${g}`);
+      holds("HI1", "alloc", spc, s);
       if (v.getU32(mc + heap.layout.acbc + 4 * spc) > t.allocCount(s)) broken("HI1", `P ${i} allocCountBeforeCache`);
-      owners.set(s, i + 1);
     }
     for (let spc = 0; spc < sc.numSpanClasses; spc++) {
       const q = v.getF64(mc + heap.layout.prev + 8 * spc);
       if (q === heap.emptymspan) continue;
       if (!heap.atomic) broken("HI7", `P ${i} prev[${spc}] holds ${hex(q)} on a heap with one P or unshared memory`);
-      if (idle) broken("HI6", `idle P ${i} caches span ${hex(q)}`);
-      if (cached.has(q)) broken("HI7", `span ${hex(q)} cached twice`);
-      cached.add(q);
-      owners.set(q, i + 1);
-      if (t.spanclass(q) !== spc) broken("HI7", `P ${i} prev[${spc}] holds a span of class ${t.spanclass(q)}`);
-      const g = t.sweepgen(q);
-      if (g !== (sg + 3) >>> 0 && g !== (sg + 1) >>> 0) broken("HI7", `P ${i} prev[${spc}] sweepgen ${g}`);
+      holds("HI7", "prev", spc, q);
       if (t.allocCount(q) !== t.nelems(q)) broken("HI7", `P ${i} prev[${spc}] is not full`);
     }
   }

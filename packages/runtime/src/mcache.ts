@@ -149,8 +149,20 @@ export function setAlloc(heap: Heap, mc: number, spc: number, s: number): void {
   const old = v.getF64(mc + MC_ALLOC + 8 * spc);
   if (old !== 0 && old !== heap.emptymspan) v.setU32(old + F_cachedBy, 0);
   if (s !== heap.emptymspan) v.setU32(s + F_cachedBy, heap.p + 1);
+  setAllocSlot(heap, mc, spc, s);
+}
+
+/** Writes `alloc[spc]` (the f64 address and the fast path's u32 word index), owners untouched. */
+function setAllocSlot(heap: Heap, mc: number, spc: number, s: number): void {
+  const v = heap.v;
   v.setF64(mc + MC_ALLOC + 8 * spc, s);
   v.setU32(mc + heap.layout.allocW + 4 * spc, (s - v.base) / 4);
+}
+
+/** Gives the span q, this P's `prev[spc]` until now, back to its mcentral: no owner, then uncacheSpan. */
+function releasePrev(heap: Heap, spc: number, q: number): void {
+  heap.v.setU32(q + F_cachedBy, 0);
+  uncacheSpan(heap.h, spc, q, acctOf(heap));
 }
 
 /**
@@ -478,8 +490,7 @@ export function releaseAll(heap: Heap): void {
     const q = v.getF64(mc + heap.layout.prev + 8 * spc);
     if (q !== heap.emptymspan) {
       v.setF64(mc + heap.layout.prev + 8 * spc, heap.emptymspan);
-      v.setU32(q + F_cachedBy, 0);
-      uncacheSpan(heap.h, spc, q, acctOf(heap));
+      releasePrev(heap, spc, q);
     }
     const s = v.getF64(mc + MC_ALLOC + 8 * spc);
     if (s === heap.emptymspan) continue;
@@ -573,16 +584,13 @@ function keepPrev(heap: Heap, spc: number, s: number): number {
   if (q !== heap.emptymspan) {
     const n = t.nelems(q);
     if (2 * t.freedCount(q) >= n && sweepOwned(heap.h, q, acctOf(heap)) > 0 && t.allocCount(q) < n) {
-      v.setF64(mc + MC_ALLOC + 8 * spc, q);
-      v.setU32(mc + heap.layout.allocW + 4 * spc, (q - v.base) / 4);
+      setAllocSlot(heap, mc, spc, q);
       v.setU32(mc + heap.layout.acbc + 4 * spc, t.allocCount(q));
       return q;
     }
-    v.setU32(q + F_cachedBy, 0);
-    uncacheSpan(heap.h, spc, q, acctOf(heap));
+    releasePrev(heap, spc, q);
   }
-  v.setF64(mc + MC_ALLOC + 8 * spc, heap.emptymspan);
-  v.setU32(mc + heap.layout.allocW + 4 * spc, (heap.emptymspan - v.base) / 4);
+  setAllocSlot(heap, mc, spc, heap.emptymspan);
   return 0;
 }
 

@@ -444,23 +444,31 @@ describe("bitmaps read while another P sweeps", () => {
   });
 });
 
+/** The span class of `size`-byte objects (the inline malloc's table). */
+const spcOf = (h: Heap, size: number) => h.spcOfSize[(size + 7) >>> 3]!;
+/** `prev[spc]` and `alloc[spc]` of h's mcache for `size`-byte objects. */
+const prevOf = (h: Heap, size: number) => h.v.getF64(h.mc + h.layout.prev + 8 * spcOf(h, size));
+const allocOf = (h: Heap, size: number) => h.v.getF64(h.mc + MC_ALLOC + 8 * spcOf(h, size));
+/** Allocates `size`-byte objects onto objs until the last lies in another span than before; returns that span. */
+function untilNextSpan(h: Heap, size: number, objs: number[]): number {
+  const s = h.h.spanOf(objs[objs.length - 1]!);
+  while (h.h.spanOf(objs[objs.length - 1]!) === s) objs.push(h.malloc(size));
+  return h.h.spanOf(objs[objs.length - 1]!);
+}
+
 describe("the previous span of a class stays its P's", () => {
   it("after a refill the full span is prev[spc]: owner frees stay local and are taken back, others' wait for its sweep in place", () => {
     const [a, b] = handles(2);
     const size = 256;
-    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
     const t = a!.t;
     const v = a!.v;
-    const prevOf = (h: Heap) => v.getF64(h.mc + h.layout.prev + 8 * spc);
-    const allocOf = (h: Heap) => v.getF64(h.mc + MC_ALLOC + 8 * spc);
     const objs = [a!.malloc(size)];
     const s = a!.h.spanOf(objs[0]!);
-    while (a!.h.spanOf(objs[objs.length - 1]!) === s) objs.push(a!.malloc(size));
-    const s2 = a!.h.spanOf(objs[objs.length - 1]!);
+    const s2 = untilNextSpan(a!, size, objs);
     expect(objs.length).toBe(t.nelems(s) + 1);
-    expect([prevOf(a!), allocOf(a!)]).toEqual([s, s2]);
+    expect([prevOf(a!, size), allocOf(a!, size)]).toEqual([s, s2]);
     expect([t.getU32(s, F_cachedBy), t.getU32(s2, F_cachedBy)]).toEqual([a!.p + 1, a!.p + 1]);
-    expect(prevOf(b!)).toBe(b!.emptymspan);
+    expect(prevOf(b!, size)).toBe(b!.emptymspan);
     a!.checkInvariants();
     t.setU32(s, F_cachedBy, 0); // the owner field disagrees with prev[spc]: HI7
     expect(() => a!.checkInvariants()).toThrow(/HI7/);
@@ -490,14 +498,14 @@ describe("the previous span of a class stays its P's", () => {
     const more: number[] = [];
     while (more.length <= t.nelems(s2) && !freed.has(more[more.length - 1] ?? 0)) more.push(a!.malloc(size));
     expect(freed.has(more[more.length - 1]!)).toBe(true);
-    expect([prevOf(a!), allocOf(a!)]).toEqual([s2, s]);
+    expect([prevOf(a!, size), allocOf(a!, size)]).toEqual([s2, s]);
     a!.checkInvariants();
     for (const p of freed) if (!more.includes(p)) more.push(a!.malloc(size)); // s's freed objects, reused
     expect(new Set(more.filter((p) => a!.h.spanOf(p) === s))).toEqual(freed);
     a!.checkInvariants();
     // A free cycle flushes both: neither span has an owner afterwards.
     a!.freeCycle();
-    expect([prevOf(a!), allocOf(a!)]).toEqual([a!.emptymspan, a!.emptymspan]);
+    expect([prevOf(a!, size), allocOf(a!, size)]).toEqual([a!.emptymspan, a!.emptymspan]);
     expect([t.getU32(s, F_cachedBy), t.getU32(s2, F_cachedBy)]).toEqual([0, 0]);
     a!.checkInvariants();
     const live = new Set([...objs.filter((p) => !freed.has(p)), ...more, y]);
@@ -508,7 +516,6 @@ describe("the previous span of a class stays its P's", () => {
   it("a span moves on from prev to mcentral at the following refill, and detach hands prev back", () => {
     const [a, b] = handles(2);
     const size = 512;
-    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
     const t = a!.t;
     const objs = [a!.malloc(size)];
     const spans = [a!.h.spanOf(objs[0]!)];
@@ -518,7 +525,7 @@ describe("the previous span of a class stays its P's", () => {
       if (a!.h.spanOf(x) !== spans[spans.length - 1]) spans.push(a!.h.spanOf(x));
     }
     expect(spans.map((s) => t.getU32(s, F_cachedBy))).toEqual([0, a!.p + 1, a!.p + 1]);
-    expect(a!.v.getF64(a!.mc + a!.layout.prev + 8 * spc)).toBe(spans[1]);
+    expect(prevOf(a!, size)).toBe(spans[1]);
     b!.free(objs[0]!); // the first span is mcentral's: b's free goes on b's stack
     expect(b!.malloc(size)).toBe(objs[0]);
     a!.checkInvariants();
@@ -534,21 +541,17 @@ describe("the previous span of a class stays its P's", () => {
   it("with under half of it freed, the previous span goes back to mcentral unswept, which sweeps it when the class needs a span", () => {
     const [a, b] = handles(2);
     const size = 512;
-    const spc = a!.spcOfSize[(size + 7) >>> 3]!;
     const t = a!.t;
-    const v = a!.v;
     const objs = [a!.malloc(size)];
     const s0 = a!.h.spanOf(objs[0]!);
-    while (a!.h.spanOf(objs[objs.length - 1]!) === s0) objs.push(a!.malloc(size));
-    const s1 = a!.h.spanOf(objs[objs.length - 1]!);
+    const s1 = untilNextSpan(a!, size, objs);
     b!.free(objs[1]!); // one remote free in a's prev span s0
     a!.checkInvariants();
-    while (a!.h.spanOf(objs[objs.length - 1]!) === s1) objs.push(a!.malloc(size));
+    untilNextSpan(a!, size, objs);
     // s1 filled: s0 (1 of its objects freed) went to mcentral's full set unswept, and the refill,
     // with frees of the class pending, took it back swept: objs[1]'s slot is handed out again.
     expect(objs[objs.length - 1]).toBe(objs[1]);
-    expect(v.getF64(a!.mc + a!.layout.prev + 8 * spc)).toBe(s1);
-    expect(v.getF64(a!.mc + MC_ALLOC + 8 * spc)).toBe(s0);
+    expect([prevOf(a!, size), allocOf(a!, size)]).toEqual([s1, s0]);
     expect(t.freedCount(s0)).toBe(0);
     a!.checkInvariants();
     objs.splice(1, 1);
@@ -561,9 +564,8 @@ describe("the previous span of a class stays its P's", () => {
       createHeap({ growableSab: { maxByteLength: 64 << 20 } }),
       createHeap({ buffer: new ArrayBuffer(8 << 20), numPs: 2 }),
     ]) {
-      const spc = h.spcOfSize[(256 + 7) >>> 3]!;
       const objs = Array.from({ length: 200 }, () => h.malloc(256));
-      expect(h.v.getF64(h.mc + h.layout.prev + 8 * spc)).toBe(h.emptymspan);
+      expect(prevOf(h, 256)).toBe(h.emptymspan);
       h.checkInvariants();
       for (const p of objs) h.free(p);
     }
